@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/server"
+	"github.com/invcloud/invcloud/internal/store"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	var addr string
+	var withDemo bool
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := a.logger()
+			s, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if withDemo {
+				if err := demo.Load(ctx, s, time.Now()); err != nil {
+					return err
+				}
+			}
+			h, err := server.New(ctx, server.Config{Store: s, Log: log})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen: %w", err)
+			}
+			log.Info("invcloud serving", "addr", ln.Addr().String(), "db", a.db)
+			if withDemo {
+				printDemo(cmd.OutOrStdout(), "http://"+ln.Addr().String())
+			}
+			return server.Serve(ctx, ln, h, log, grace)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set (if absent) and print example requests")
+	cmd.Flags().DurationVar(&grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after a stop signal")
+	return cmd
+}
+
+func printDemo(w io.Writer, base string) {
+	k := demo.Keys
+	fmt.Fprintf(w, `
+invcloud is serving demo data at %[1]s
+
+Demo API keys (well-known secrets, for local use only):
+  %[2]s   owner %[3]d, Inventory: Read
+  %[4]s   owner %[5]d, no permissions
+  %[6]s   owner %[7]d (private inventory), Inventory: Read
+
+Try:
+  # The inventory guide's ownership check: the user owns one of the three assets
+  curl -s -H 'x-api-key: %[2]s' '%[1]s/cloud/v2/users/%[3]d/inventory-items?filter=assetIds=62724852,1028595,4773588762'
+
+  # All collectibles of a public inventory, 5 per page
+  curl -s -H 'x-api-key: %[4]s' '%[1]s/cloud/v2/users/%[5]d/inventory-items?maxPageSize=5&filter=onlyCollectibles=true;inventoryItemAssetTypes=*'
+
+  # A private inventory, read with its owner's own key
+  curl -s -H 'x-api-key: %[6]s' '%[1]s/cloud/v2/users/%[7]d/inventory-items'
+
+  # ...and refused to anyone else
+  curl -s -H 'x-api-key: %[4]s' '%[1]s/cloud/v2/users/%[7]d/inventory-items'
+
+  # What a key may do
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"apiKey":"%[2]s"}' '%[1]s/api-keys/v1/introspect'
+
+`, base, k[0].Secret, k[0].OwnerID, k[1].Secret, k[1].OwnerID, k[2].Secret, k[2].OwnerID)
+}
+
+func (a *app) demoCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "demo", Short: "Demo data"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "load",
+		Short: "Load the demo data set and demo API keys (idempotent)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
+				if err := demo.Load(ctx, s, time.Now()); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "demo data loaded")
+				return nil
+			})
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,214 @@
+// Package opencloud serves the Open Cloud surfaces: /cloud/v2 inventory
+// items and /api-keys/v1/introspect.
+package opencloud
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/invcloud/invcloud/internal/auth"
+	"github.com/invcloud/invcloud/internal/filter"
+	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/pagetoken"
+	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/wire"
+)
+
+// Page sizes of ListInventoryItems (spec 1.2).
+const (
+	DefaultPageSize = 10
+	MaxPageSize     = 100
+)
+
+// Store is what the Open Cloud handlers read.
+type Store interface {
+	User(ctx context.Context, id int64) (inventory.User, error)
+	ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error)
+}
+
+// Handler serves the Open Cloud endpoints.
+type Handler struct {
+	store  Store
+	auth   *auth.Authenticator
+	tokens *pagetoken.Codec
+	log    *slog.Logger
+}
+
+// New returns a Handler.
+func New(s Store, a *auth.Authenticator, tokens *pagetoken.Codec, log *slog.Logger) *Handler {
+	return &Handler{store: s, auth: a, tokens: tokens, log: log}
+}
+
+// Register adds the handler's routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /cloud/v2/users/{user_id}/inventory-items", h.listInventoryItems)
+	mux.HandleFunc("POST /api-keys/v1/introspect", h.introspect)
+}
+
+// authenticate writes the gateway 401 (or a 500) and returns nil when the
+// request carries no valid credential.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *auth.Principal {
+	p, err := h.auth.Authenticate(r)
+	if err == nil {
+		return p
+	}
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		h.log.InfoContext(r.Context(), "unauthenticated", "reason", ae.Reason)
+		WriteGateway(w, http.StatusUnauthorized, MsgInvalidAPIKey)
+		return nil
+	}
+	h.internal(w, r, err)
+	return nil
+}
+
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "request failed", "err", err)
+	if r.Context().Err() != nil {
+		writeError(w, 499, "CANCELLED", "The request was cancelled.")
+		return
+	}
+	writeError(w, http.StatusInternalServerError, CodeInternal, "Internal server error.")
+}
+
+// ParsePageSize applies the maxPageSize rules: absent or 0 gives the
+// default, above the maximum gives the maximum, negative or not an int32 is
+// an error.
+func ParsePageSize(s string) (int, bool) {
+	if s == "" {
+		return DefaultPageSize, true
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	switch {
+	case err != nil || n < 0:
+		return 0, false
+	case n == 0:
+		return DefaultPageSize, true
+	case n > MaxPageSize:
+		return MaxPageSize, true
+	}
+	return int(n), true
+}
+
+// tokenBinding ties a page token to the user and the filter's meaning.
+func tokenBinding(userID int64, f filter.Filter) string {
+	return "inventory-items\x00" + strconv.FormatInt(userID, 10) + "\x00" + f.String()
+}
+
+func (h *Handler) listInventoryItems(w http.ResponseWriter, r *http.Request) {
+	p := h.authenticate(w, r)
+	if p == nil {
+		return
+	}
+	ctx := r.Context()
+	userID, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
+	if err != nil || userID <= 0 {
+		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "Invalid User ID in the request.")
+		return
+	}
+	query := r.URL.Query()
+	f, err := filter.Parse(query.Get("filter"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "The provided filter is invalid: "+err.Error()+".")
+		return
+	}
+	size, ok := ParsePageSize(query.Get("maxPageSize"))
+	if !ok {
+		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "maxPageSize must be an integer between 0 and 2147483647.")
+		return
+	}
+	owner, err := h.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, CodeNotFound, "User not found.")
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	access := inventory.AccessFor(p.Viewer(), owner.ID, owner.Visibility)
+	switch {
+	case access == inventory.AccessNone:
+		writeError(w, http.StatusForbidden, CodePermissionDenied, "You do not have permission to view this user's inventory.")
+		return
+	case access != inventory.AccessFull && f.NeedsInventoryRead():
+		writeError(w, http.StatusForbidden, CodePermissionDenied, "Filtering by private servers or purchased places requires the Inventory read permission.")
+		return
+	}
+	binding := tokenBinding(userID, f)
+	pos := inventory.Start
+	if tok := query.Get("pageToken"); tok != "" {
+		pos, err = h.tokens.OpenPosition(tok, binding)
+		if err != nil {
+			msg := "The page token is invalid."
+			if errors.Is(err, pagetoken.ErrMismatch) {
+				msg = "The page token does not match the request: all parameters but pageToken must match the call that provided it."
+			}
+			writeError(w, http.StatusBadRequest, CodeInvalidArgument, msg)
+			return
+		}
+	}
+	items, err := h.store.ListInventory(ctx, userID, f.Query().Restrict(access), pos, size+1)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	resp := wire.ListInventoryItemsResponse{InventoryItems: make([]wire.InventoryItem, 0, min(len(items), size))}
+	if len(items) > size {
+		items = items[:size]
+		resp.NextPageToken = h.tokens.SealPosition(inventory.Next(items[size-1]), binding)
+	}
+	for _, it := range items {
+		resp.InventoryItems = append(resp.InventoryItems, WireItem(userID, it))
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// Path id prefixes: the id is the unpadded base64 of "KEY=value" (spec 1.6).
+var idKeys = map[inventory.Kind]string{
+	inventory.KindAsset:         "USER_ASSET_ID=",
+	inventory.KindBadge:         "BADGE_ID=",
+	inventory.KindGamePass:      "GAME_PASS_ID=",
+	inventory.KindPrivateServer: "PRIVATE_SERVER_ID=",
+}
+
+// ItemID returns the opaque inventory item id of it.
+func ItemID(it inventory.Item) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(idKeys[it.Kind] + strconv.FormatInt(it.ID, 10)))
+}
+
+// WireItem converts a domain item to its wire form.
+func WireItem(userID int64, it inventory.Item) wire.InventoryItem {
+	out := wire.InventoryItem{Path: "users/" + strconv.FormatInt(userID, 10) + "/inventory-items/" + ItemID(it)}
+	id := strconv.FormatInt(it.ID, 10)
+	switch it.Kind {
+	case inventory.KindAsset:
+		d := &wire.AssetDetails{
+			AssetID:                strconv.FormatInt(it.AssetID, 10),
+			InventoryItemAssetType: it.AssetType.String(),
+			InstanceID:             id,
+		}
+		if c := it.Collectible; c != nil {
+			d.CollectibleDetails = &wire.CollectibleDetails{
+				ItemID: c.ItemID, InstanceID: c.InstanceID, InstanceState: c.State.String(), SerialNumber: c.SerialNumber,
+			}
+		}
+		out.AssetDetails = d
+	case inventory.KindBadge:
+		out.BadgeDetails = &wire.BadgeDetails{BadgeID: id}
+	case inventory.KindGamePass:
+		out.GamePassDetails = &wire.GamePassDetails{GamePassID: id}
+	case inventory.KindPrivateServer:
+		out.PrivateServerDetails = &wire.PrivateServerDetails{PrivateServerID: id}
+	}
+	// Roblox does not populate addTime for passes.
+	if !it.AddTime.IsZero() && it.Kind != inventory.KindGamePass {
+		out.AddTime = it.AddTime.UTC().Format(time.RFC3339Nano)
+	}
+	return out
+}

@@ -1,0 +1,62 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/invcloud/invcloud/internal/opencloud"
+)
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func requestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// withLogging gives each request an id (echoed in x-request-id), recovers
+// panics as 500s, and logs one line per request. Only the path is logged:
+// credentials travel in headers and bodies, which are never logged.
+func withLogging(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := requestID()
+		w.Header().Set("x-request-id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		l := log.With("request_id", id)
+		defer func() {
+			if v := recover(); v != nil {
+				l.ErrorContext(r.Context(), "panic", "panic", v)
+				if sw.status == 0 {
+					opencloud.WriteGateway(sw, http.StatusInternalServerError, "InternalServerError")
+				}
+			}
+			l.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "duration", time.Since(start))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

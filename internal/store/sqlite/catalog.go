@@ -1,0 +1,187 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/store"
+)
+
+// PutAsset implements store.Store.
+func (s *Store) PutAsset(ctx context.Context, a inventory.Asset) error {
+	var item sql.NullString
+	if a.Collectible {
+		item = sql.NullString{String: a.CollectibleItemID, Valid: true}
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO assets (id, name, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, asset_type_id = excluded.asset_type_id,
+		  creator_user_id = excluded.creator_user_id, collectible_item_id = excluded.collectible_item_id,
+		  serialized = excluded.serialized`,
+		a.ID, a.Name, a.LegacyType, a.CreatorID, item, a.Serialized, a.Created.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("put asset %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Asset implements store.Store.
+func (s *Store) Asset(ctx context.Context, id int64) (inventory.Asset, error) {
+	a := inventory.Asset{ID: id}
+	var item sql.NullString
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT name, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at FROM assets WHERE id = ?`, id).
+		Scan(&a.Name, &a.LegacyType, &a.CreatorID, &item, &a.Serialized, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("asset %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("read asset %d: %w", id, err)
+	}
+	a.Collectible, a.CollectibleItemID = item.Valid, item.String
+	a.Created = time.UnixMilli(created).UTC()
+	return a, nil
+}
+
+func (s *Store) putNamed(ctx context.Context, table string, id int64, name string, universe int64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO `+table+` (id, name, universe_id) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, universe_id = excluded.universe_id`, id, name, universe)
+	if err != nil {
+		return fmt.Errorf("put %s %d: %w", table, id, err)
+	}
+	return nil
+}
+
+// PutBadge implements store.Store.
+func (s *Store) PutBadge(ctx context.Context, b inventory.Badge) error {
+	return s.putNamed(ctx, "badges", b.ID, b.Name, b.UniverseID)
+}
+
+// PutGamePass implements store.Store.
+func (s *Store) PutGamePass(ctx context.Context, p inventory.GamePass) error {
+	return s.putNamed(ctx, "game_passes", p.ID, p.Name, p.UniverseID)
+}
+
+// PutPrivateServer implements store.Store.
+func (s *Store) PutPrivateServer(ctx context.Context, p inventory.PrivateServer) error {
+	return s.putNamed(ctx, "private_servers", p.ID, p.Name, p.UniverseID)
+}
+
+var catalogTables = map[inventory.Kind]string{
+	inventory.KindAsset:         "assets",
+	inventory.KindBadge:         "badges",
+	inventory.KindGamePass:      "game_passes",
+	inventory.KindPrivateServer: "private_servers",
+}
+
+// Grant implements store.Store.
+func (s *Store) Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
+	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); err != nil {
+			return notFound(err, fmt.Sprintf("user %d", userID))
+		}
+		table, ok := catalogTables[ref.Kind]
+		if !ok {
+			return fmt.Errorf("grant %s: unknown kind", ref)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = ?`, ref.ID).Scan(&one); err != nil {
+			return notFound(err, ref.String())
+		}
+		if ref.Kind == inventory.KindAsset {
+			return grantAsset(ctx, tx, userID, ref.ID, &it)
+		}
+		t := otherTables[ref.Kind]
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES (?, ?, ?)`, userID, ref.ID, millis(it.AddTime))
+		if isUnique(err) {
+			return fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
+		}
+		return err
+	})
+	if err != nil {
+		return inventory.Item{}, fmt.Errorf("grant %s to user %d: %w", ref, userID, err)
+	}
+	return it, nil
+}
+
+func grantAsset(ctx context.Context, tx *sql.Tx, userID, assetID int64, it *inventory.Item) error {
+	var legacyType, creator int64
+	var collItem sql.NullString
+	var serialized bool
+	err := tx.QueryRowContext(ctx, `SELECT asset_type_id, creator_user_id, collectible_item_id, serialized FROM assets WHERE id = ?`, assetID).
+		Scan(&legacyType, &creator, &collItem, &serialized)
+	if err != nil {
+		return err
+	}
+	if !collItem.Valid {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM user_assets WHERE user_id = ? AND asset_id = ?`, userID, assetID).Scan(&one)
+		if err == nil {
+			return fmt.Errorf("user %d already owns asset %d: %w", userID, assetID, store.ErrExists)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(instance_id), 0) + 1 FROM user_assets`).Scan(&it.ID); err != nil {
+		return err
+	}
+	it.AssetID = assetID
+	it.AssetType = inventory.AssetTypeForLegacy(int(legacyType), creator == userID)
+	var serial, state sql.NullInt64
+	var collInstance sql.NullString
+	if collItem.Valid {
+		c := &inventory.Collectible{ItemID: collItem.String, InstanceID: inventory.NewUUID(), State: inventory.CollectibleStateAvailable}
+		if serialized {
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(serial_number), 0) + 1 FROM user_assets WHERE asset_id = ?`, assetID).Scan(&c.SerialNumber); err != nil {
+				return err
+			}
+			serial = sql.NullInt64{Int64: c.SerialNumber, Valid: true}
+		}
+		collInstance = sql.NullString{String: c.InstanceID, Valid: true}
+		state = sql.NullInt64{Int64: int64(c.State), Valid: true}
+		it.Collectible = c
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO user_assets (user_id, instance_id, asset_id, asset_type, serial_number, collectible_instance_id, collectible_state, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, userID, it.ID, assetID, int(it.AssetType), serial, collInstance, state, millis(it.AddTime))
+	return err
+}
+
+// Revoke implements store.Store.
+func (s *Store) Revoke(ctx context.Context, userID int64, ref inventory.Ref) (int, error) {
+	var q string
+	switch ref.Kind {
+	case inventory.KindAsset:
+		q = `DELETE FROM user_assets WHERE user_id = ? AND asset_id = ?`
+	default:
+		t, ok := otherTables[ref.Kind]
+		if !ok {
+			return 0, fmt.Errorf("revoke %s: unknown kind", ref)
+		}
+		q = `DELETE FROM ` + t[0] + ` WHERE user_id = ? AND ` + t[1] + ` = ?`
+	}
+	res, err := s.db.ExecContext(ctx, q, userID, ref.ID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("user %d does not own %s: %w", userID, ref, store.ErrNotFound)
+	}
+	return int(n), nil
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
+}

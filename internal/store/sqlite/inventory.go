@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/invcloud/invcloud/internal/inventory"
+)
+
+// statements are the hot-path queries, prepared once. Their text is fixed:
+// ID lists travel as one JSON array parameter and asset types as a bit set.
+type statements struct {
+	assets, assetIDs *sql.Stmt
+	others, otherIDs [inventory.KindPrivateServer + 1]*sql.Stmt
+	apiKeyByHash     *sql.Stmt
+}
+
+const assetColumns = `ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number,
+	ua.collectible_instance_id, ua.collectible_state, ua.added_at, a.collectible_item_id`
+
+var otherTables = map[inventory.Kind][2]string{
+	inventory.KindBadge:         {"user_badges", "badge_id"},
+	inventory.KindGamePass:      {"user_game_passes", "game_pass_id"},
+	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
+}
+
+func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = db.PrepareContext(ctx, q)
+		if err != nil {
+			err = fmt.Errorf("prepare %q: %w", q, err)
+		}
+		return s
+	}
+	// ?3 is a TypeSet: bit n set means asset type n is selected.
+	st.assets = prep(`SELECT ` + assetColumns + `
+		FROM user_assets ua JOIN assets a ON a.id = ua.asset_id
+		WHERE ua.user_id = ?1 AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
+		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
+		ORDER BY ua.instance_id LIMIT ?5`)
+	// A handful of ids: walk the (user, asset) index, then sort the few hits.
+	st.assetIDs = prep(`SELECT ` + assetColumns + `
+		FROM user_assets ua INDEXED BY user_assets_owned JOIN assets a ON a.id = ua.asset_id
+		WHERE ua.user_id = ?1 AND ua.asset_id IN (SELECT value FROM json_each(?6))
+		  AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
+		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
+		ORDER BY ua.instance_id LIMIT ?5`)
+	for k, t := range otherTables {
+		st.others[k] = prep(fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
+			WHERE user_id = ?1 AND %[2]s > ?2 ORDER BY %[2]s LIMIT ?3`, t[0], t[1]))
+		st.otherIDs[k] = prep(fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
+			WHERE user_id = ?1 AND %[2]s > ?2 AND %[2]s IN (SELECT value FROM json_each(?4))
+			ORDER BY %[2]s LIMIT ?3`, t[0], t[1]))
+	}
+	st.apiKeyByHash = prep(`SELECT ` + apiKeyColumns + ` FROM api_keys WHERE secret_hash = ?`)
+	return err
+}
+
+func (st *statements) close() {
+	for _, s := range []*sql.Stmt{st.assets, st.assetIDs, st.apiKeyByHash} {
+		if s != nil {
+			s.Close()
+		}
+	}
+	for k := range st.others {
+		for _, s := range []*sql.Stmt{st.others[k], st.otherIDs[k]} {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}
+}
+
+func jsonIDs(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// ListInventory implements store.Store: one indexed range query per kind,
+// starting at the position's kind, until the page is full.
+func (s *Store) ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error) {
+	items := make([]inventory.Item, 0, min(limit, 128))
+	for _, k := range inventory.Kinds {
+		if k < after.Kind || len(items) >= limit {
+			continue
+		}
+		sel := q.Selector(k)
+		if !sel.Include || (sel.IDs != nil && len(sel.IDs) == 0) {
+			continue
+		}
+		var cursor int64
+		if k == after.Kind {
+			cursor = after.After
+		}
+		var err error
+		if k == inventory.KindAsset {
+			items, err = s.listAssets(ctx, items, userID, q, sel, cursor, limit-len(items))
+		} else {
+			items, err = s.listOthers(ctx, items, k, userID, sel, cursor, limit-len(items))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s of user %d: %w", k, userID, err)
+		}
+	}
+	return items, nil
+}
+
+func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID int64, q inventory.Query, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+	if q.Types == 0 {
+		return items, nil
+	}
+	only := 0
+	if q.OnlyCollectibles {
+		only = 1
+	}
+	var rows *sql.Rows
+	var err error
+	if sel.IDs != nil {
+		rows, err = s.stmts.assetIDs.QueryContext(ctx, userID, cursor, int64(q.Types), only, n, jsonIDs(sel.IDs))
+	} else {
+		rows, err = s.stmts.assets.QueryContext(ctx, userID, cursor, int64(q.Types), only, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanAsset(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+func scanAsset(rows interface{ Scan(...any) error }) (inventory.Item, error) {
+	var (
+		it                     = inventory.Item{Kind: inventory.KindAsset}
+		assetType              int64
+		serial, state, add     sql.NullInt64
+		collInstance, collItem sql.NullString
+	)
+	if err := rows.Scan(&it.ID, &it.AssetID, &assetType, &serial, &collInstance, &state, &add, &collItem); err != nil {
+		return it, err
+	}
+	it.AssetType = inventory.AssetType(assetType)
+	it.AddTime = fromMillis(add)
+	if collInstance.Valid {
+		it.Collectible = &inventory.Collectible{
+			ItemID:       collItem.String,
+			InstanceID:   collInstance.String,
+			State:        inventory.CollectibleState(state.Int64),
+			SerialNumber: serial.Int64,
+		}
+	}
+	return it, nil
+}
+
+func (s *Store) listOthers(ctx context.Context, items []inventory.Item, k inventory.Kind, userID int64, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+	var rows *sql.Rows
+	var err error
+	if sel.IDs != nil {
+		rows, err = s.stmts.otherIDs[k].QueryContext(ctx, userID, cursor, n, jsonIDs(sel.IDs))
+	} else {
+		rows, err = s.stmts.others[k].QueryContext(ctx, userID, cursor, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it := inventory.Item{Kind: k}
+		var add sql.NullInt64
+		if err := rows.Scan(&it.ID, &add); err != nil {
+			return nil, err
+		}
+		it.AddTime = fromMillis(add)
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}

@@ -1,0 +1,82 @@
+// Package store defines the persistence contract of invcloud. Backends live
+// in subpackages (sqlite, postgres) and all pass the storetest suite.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/invcloud/invcloud/internal/apikey"
+	"github.com/invcloud/invcloud/internal/inventory"
+)
+
+// Errors every backend returns, wrapped with context.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)
+
+// Ownership is one inventory row to add: an item owned by a user. For
+// assets, Item.ID is the instance id (0 asks the store to allocate one) and
+// Item.Collectible carries the instance's collectible fields; the
+// collectible item id comes from the catalog.
+type Ownership struct {
+	UserID int64
+	Item   inventory.Item
+}
+
+// Batch is a set of rows to import.
+type Batch struct {
+	Users          []inventory.User
+	Assets         []inventory.Asset
+	Badges         []inventory.Badge
+	GamePasses     []inventory.GamePass
+	PrivateServers []inventory.PrivateServer
+	Ownerships     []Ownership
+}
+
+// Store is everything invcloud keeps.
+type Store interface {
+	Close() error
+	Ping(ctx context.Context) error
+
+	// Secret returns the named server secret, creating it from gen on first
+	// use. Replicas on one database share their secrets.
+	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+
+	CreateUser(ctx context.Context, u inventory.User) error
+	User(ctx context.Context, id int64) (inventory.User, error)
+	SetVisibility(ctx context.Context, id int64, v inventory.Visibility) error
+
+	// Put* insert or update catalog entries.
+	PutAsset(ctx context.Context, a inventory.Asset) error
+	PutBadge(ctx context.Context, b inventory.Badge) error
+	PutGamePass(ctx context.Context, p inventory.GamePass) error
+	PutPrivateServer(ctx context.Context, s inventory.PrivateServer) error
+	Asset(ctx context.Context, id int64) (inventory.Asset, error)
+
+	// Grant gives a user one catalog item at time at and returns the
+	// inventory item. A collectible asset gets a new instance (and serial
+	// number) each time; granting anything else the user already owns
+	// returns ErrExists.
+	Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error)
+	// Revoke removes every copy of ref from the user's inventory and
+	// returns how many were removed; ErrNotFound if none.
+	Revoke(ctx context.Context, userID int64, ref inventory.Ref) (int, error)
+	// Import inserts a batch in one transaction, skipping rows whose key is
+	// already present. It is the bulk path for demo, seed and migrated data.
+	Import(ctx context.Context, b Batch) error
+
+	// ListInventory returns up to limit items of q owned by userID, after
+	// position after, in listing order (kind, then id).
+	ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error)
+
+	CreateAPIKey(ctx context.Context, k apikey.Key) (int64, error)
+	APIKeyByHash(ctx context.Context, h apikey.Hash) (apikey.Key, error)
+	// APIKeys lists keys of one owner, or of everyone for ownerID 0.
+	APIKeys(ctx context.Context, ownerID int64) ([]apikey.Key, error)
+	SetAPIKeyEnabled(ctx context.Context, id int64, enabled bool) error
+	DeleteAPIKey(ctx context.Context, id int64) error
+	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
+}
