@@ -16,9 +16,9 @@ import (
 // LIMIT changes (measured: +17µs a query), so the reader stops after n rows
 // instead; the scans stream in index order, so nothing past n is read.
 type statements struct {
-	assets, assetIDs *sql.Stmt
-	others, otherIDs [inventory.KindPrivateServer + 1]*sql.Stmt
-	apiKeyByHash     *sql.Stmt
+	assets, assetIDs   *sql.Stmt
+	others, otherIDs   [inventory.KindPrivateServer + 1]*sql.Stmt
+	apiKeyByHash, user *sql.Stmt
 }
 
 const assetColumns = `ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number,
@@ -64,11 +64,12 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 			ORDER BY %[2]s`, t[0], t[1]))
 	}
 	st.apiKeyByHash = prep(`SELECT ` + apiKeyColumns + ` FROM api_keys WHERE secret_hash = ?`)
+	st.user = prep(`SELECT name, display_name, created_at, visibility FROM users WHERE id = ?`)
 	return err
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.assets, st.assetIDs, st.apiKeyByHash} {
+	for _, s := range []*sql.Stmt{st.assets, st.assetIDs, st.apiKeyByHash, st.user} {
 		if s != nil {
 			s.Close()
 		}

@@ -28,7 +28,7 @@ func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
 	u := inventory.User{ID: id}
 	var created int64
 	var vis string
-	err := s.db.QueryRowContext(ctx, `SELECT name, display_name, created_at, visibility FROM users WHERE id = ?`, id).
+	err := s.stmts.user.QueryRowContext(ctx, id).
 		Scan(&u.Name, &u.DisplayName, &created, &vis)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user %d: %w", id, store.ErrNotFound)
