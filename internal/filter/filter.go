@@ -140,10 +140,10 @@ func Parse(s string) (Filter, error) {
 }
 
 func parseBool(name, value string) (bool, error) {
-	switch strings.ToLower(value) {
-	case "true":
+	switch asciiUpper(value) {
+	case "TRUE":
 		return true, nil
-	case "false":
+	case "FALSE":
 		return false, nil
 	}
 	return false, errorf("field %q must be true or false, not %q", name, value)
@@ -162,13 +162,25 @@ func (f *Filter) parseAssetTypes(value string) error {
 		case v == "*":
 			return errorf("field %q can't combine '*' with asset types", fieldAssetTypes)
 		}
-		t, ok := inventory.ParseAssetType(strings.ToUpper(v))
+		t, ok := inventory.ParseAssetType(asciiUpper(v))
 		if !ok {
 			return errorf("unknown asset type %q in field %q", v, fieldAssetTypes)
 		}
 		f.AssetTypes = f.AssetTypes.With(t)
 	}
 	return nil
+}
+
+// asciiUpper upper-cases ASCII letters only: strings.ToUpper would map
+// lookalikes such as 'ı' and 'ſ' onto enum names.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return string(b)
 }
 
 func parseIDs(name, value string) ([]int64, error) {

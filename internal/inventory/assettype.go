@@ -70,8 +70,8 @@ func (t AssetType) LegacyID() int {
 // Valid reports whether t is a member of the enum.
 func (t AssetType) Valid() bool { return int(t) < NumAssetTypes }
 
-// ParseAssetType returns the asset type with the given Open Cloud name.
-// Names are matched exactly, as the enum is case-sensitive on the wire.
+// ParseAssetType returns the asset type with the given Open Cloud name,
+// matched exactly (the filter parser upper-cases user input first).
 func ParseAssetType(name string) (AssetType, bool) {
 	for i, a := range assetTypes {
 		if a.name == name {

@@ -48,6 +48,12 @@ func New(s Store, a *auth.Authenticator, tokens *pagetoken.Codec, log *slog.Logg
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cloud/v2/users/{user_id}/inventory-items", h.listInventoryItems)
 	mux.HandleFunc("POST /api-keys/v1/introspect", h.introspect)
+	// Other methods on these paths: JSON rather than net/http's plain text.
+	for _, p := range []string{"/cloud/v2/users/{user_id}/inventory-items", "/api-keys/v1/introspect"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			WriteGateway(w, http.StatusMethodNotAllowed, "MethodNotAllowed")
+		})
+	}
 }
 
 // authenticate writes the gateway 401 (or a 500) and returns nil when the
@@ -74,6 +80,15 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	writeError(w, http.StatusInternalServerError, CodeInternal, "Internal server error.")
+}
+
+// parseID accepts a positive decimal int64 written with digits only.
+func parseID(s string) (int64, bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
 }
 
 // ParsePageSize applies the maxPageSize rules: absent or 0 gives the
@@ -106,12 +121,16 @@ func (h *Handler) listInventoryItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	userID, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
-	if err != nil || userID <= 0 {
+	userID, ok := parseID(r.PathValue("user_id"))
+	if !ok {
 		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "Invalid User ID in the request.")
 		return
 	}
-	query := r.URL.Query()
+	query, bad := parseQuery(r.URL.RawQuery)
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "The query parameter "+strconv.Quote(bad)+" is not properly escaped.")
+		return
+	}
 	f, err := filter.Parse(query.Get("filter"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, CodeInvalidArgument, "The provided filter is invalid: "+err.Error()+".")

@@ -76,6 +76,11 @@ func (c *Codec) Open(token, binding string) ([]byte, error) {
 	if err != nil || len(raw) < 1+bindingLen+macLen || raw[0] != version {
 		return nil, ErrInvalid
 	}
+	// The decoder skips CR/LF and ignores stray low bits in the last
+	// character; only the exact string the server issued is a token.
+	if base64.RawURLEncoding.EncodeToString(raw) != token {
+		return nil, ErrInvalid
+	}
 	body, mac := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
 	if subtle.ConstantTimeCompare(mac, c.mac(body)) != 1 {
 		return nil, ErrInvalid
