@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/apikey"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
@@ -129,7 +130,7 @@ func timeOrDash(t time.Time) string {
 func (a *app) userCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
 	var id int64
-	var name, display, vis string
+	var name, display, vis, password string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a user",
@@ -145,8 +146,20 @@ func (a *app) userCmd() *cobra.Command {
 			if display == "" {
 				display = name
 			}
+			var hash string
+			if password != "" {
+				if hash, err = account.HashPassword(password); err != nil {
+					return err
+				}
+			}
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
-				return s.CreateUser(ctx, inventory.User{ID: id, Name: name, DisplayName: display, Visibility: v, Created: time.Now()})
+				if err := s.CreateUser(ctx, inventory.User{ID: id, Name: name, DisplayName: display, Visibility: v, Created: time.Now()}); err != nil {
+					return err
+				}
+				if hash == "" {
+					return nil
+				}
+				return s.SetPassword(ctx, id, hash)
 			})
 		},
 	}
@@ -154,6 +167,7 @@ func (a *app) userCmd() *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "username (required)")
 	create.Flags().StringVar(&display, "display-name", "", "display name (default: the username)")
 	create.Flags().StringVar(&vis, "visibility", "everyone", "who can see the inventory: everyone, friends, noone")
+	create.Flags().StringVar(&password, "password", "", "password for signing in to the web pages (at least 8 characters)")
 
 	var pid int64
 	var pvis string

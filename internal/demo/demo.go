@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
+	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/apikey"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
@@ -39,6 +41,13 @@ type Key struct {
 	Scopes  []string
 }
 
+// Password is every demo user's password. Like the keys, it is public.
+const Password = "invcloud-demo"
+
+// passwordHash is computed once per process: bcrypt is slow on purpose,
+// and demo users may share one hash.
+var passwordHash = sync.OnceValues(func() (string, error) { return account.HashPassword(Password) })
+
 // Keys are the demo API keys.
 var Keys = []Key{
 	{"invcloud-demo-guideuser-inventory-read-key-000001", GuideUser, "Demo: GuideUser, Inventory: Read", []string{apikey.ScopeInventoryRead}},
@@ -63,6 +72,22 @@ func Set() store.Batch {
 func Load(ctx context.Context, s store.Store, now time.Time) error {
 	if err := s.Import(ctx, Set()); err != nil {
 		return fmt.Errorf("load demo data: %w", err)
+	}
+	for _, u := range Set().Users {
+		_, hash, err := s.Credentials(ctx, u.Name)
+		if err != nil {
+			return fmt.Errorf("load demo password: %w", err)
+		}
+		if hash != "" {
+			continue // already set, perhaps changed by the user: keep it
+		}
+		h, err := passwordHash()
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(ctx, u.ID, h); err != nil {
+			return fmt.Errorf("load demo password: %w", err)
+		}
 	}
 	for _, k := range Keys {
 		_, err := s.CreateAPIKey(ctx, apikey.Key{

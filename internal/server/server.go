@@ -18,6 +18,7 @@ import (
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
+	"github.com/invcloud/invcloud/internal/web"
 )
 
 // OpenStore opens the store named by dsn: "sqlite:PATH" (or a bare path).
@@ -38,6 +39,8 @@ type Config struct {
 	Store store.Store
 	Log   *slog.Logger
 	Now   func() time.Time // nil: time.Now
+	// SecureCookies marks cookies Secure (serving behind HTTPS).
+	SecureCookies bool
 }
 
 // pageTokenSecret names the HMAC key of page tokens in the store, so every
@@ -64,6 +67,11 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	authn := auth.New(cfg.Store, cfg.Now, cfg.Log)
 	mux := http.NewServeMux()
 	opencloud.New(cfg.Store, authn, tokens, cfg.Log).Register(mux)
+	site, err := web.New(web.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return nil, err
+	}
+	site.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -38,6 +38,8 @@ type Batch struct {
 
 // Store is everything invcloud keeps.
 type Store interface {
+	AccountStore
+
 	Close() error
 	Ping(ctx context.Context) error
 
@@ -55,6 +57,11 @@ type Store interface {
 	PutGamePass(ctx context.Context, p inventory.GamePass) error
 	PutPrivateServer(ctx context.Context, s inventory.PrivateServer) error
 	Asset(ctx context.Context, id int64) (inventory.Asset, error)
+	// Names returns the catalog names of the given ids of one kind; unknown
+	// ids are absent from the map.
+	Names(ctx context.Context, kind inventory.Kind, ids []int64) (map[int64]string, error)
+	// Counts returns how many items of each kind a user owns.
+	Counts(ctx context.Context, userID int64) (map[inventory.Kind]int, error)
 
 	// Grant gives a user one catalog item at time at and returns the
 	// inventory item. A collectible asset gets a new instance (and serial
@@ -77,6 +84,8 @@ type Store interface {
 	// APIKeys lists keys of one owner, or of everyone for ownerID 0.
 	APIKeys(ctx context.Context, ownerID int64) ([]apikey.Key, error)
 	SetAPIKeyEnabled(ctx context.Context, id int64, enabled bool) error
+	// SetAPIKeyHash replaces a key's secret (regeneration).
+	SetAPIKeyHash(ctx context.Context, id int64, h apikey.Hash) error
 	DeleteAPIKey(ctx context.Context, id int64) error
 	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
 }

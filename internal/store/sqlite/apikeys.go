@@ -103,3 +103,9 @@ func (s *Store) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, at.UnixMilli(), id)
 	return affected(res, err, fmt.Sprintf("api key %d", id))
 }
+
+// SetAPIKeyHash implements store.Store.
+func (s *Store) SetAPIKeyHash(ctx context.Context, id int64, h apikey.Hash) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE api_keys SET secret_hash = ? WHERE id = ?`, h[:], id)
+	return affected(res, err, fmt.Sprintf("api key %d", id))
+}

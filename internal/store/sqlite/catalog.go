@@ -185,3 +185,42 @@ func notFound(err error, what string) error {
 	}
 	return fmt.Errorf("read %s: %w", what, err)
 }
+
+// Names implements store.Store.
+func (s *Store) Names(ctx context.Context, kind inventory.Kind, ids []int64) (map[int64]string, error) {
+	table, ok := catalogTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("names: unknown kind %d", kind)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM `+table+` WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("names of %s: %w", kind, err)
+	}
+	defer rows.Close()
+	names := make(map[int64]string, len(ids))
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("names of %s: %w", kind, err)
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
+}
+
+// Counts implements store.Store.
+func (s *Store) Counts(ctx context.Context, userID int64) (map[inventory.Kind]int, error) {
+	var n [4]int
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM user_assets WHERE user_id = ?1),
+		(SELECT count(*) FROM user_badges WHERE user_id = ?1),
+		(SELECT count(*) FROM user_game_passes WHERE user_id = ?1),
+		(SELECT count(*) FROM user_private_servers WHERE user_id = ?1)`, userID).Scan(&n[0], &n[1], &n[2], &n[3])
+	if err != nil {
+		return nil, fmt.Errorf("count inventory of user %d: %w", userID, err)
+	}
+	return map[inventory.Kind]int{
+		inventory.KindAsset: n[0], inventory.KindBadge: n[1], inventory.KindGamePass: n[2], inventory.KindPrivateServer: n[3],
+	}, nil
+}
