@@ -27,7 +27,10 @@ func safeReturn(u string) string {
 }
 
 func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, "login.html", Page{Title: "Sign in", Data: loginData{ReturnURL: safeReturn(r.URL.Query().Get("returnUrl"))}})
+	// The sign-in form always uses the pre-sign-in token, even when a
+	// session cookie is present (it may be stale or planted).
+	s.Render(w, r, http.StatusOK, "login.html", Page{Title: "Sign in", CSRF: s.anonCSRF(w, r),
+		Data: loginData{ReturnURL: safeReturn(r.URL.Query().Get("returnUrl"))}})
 }
 
 func (s *Site) login(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +43,7 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("username"))
 	data := loginData{Username: name, ReturnURL: safeReturn(r.PostFormValue("returnUrl"))}
 	fail := func(status int, msg string) {
-		s.Render(w, r, status, "login.html", Page{Title: "Sign in", Error: msg, Data: data})
+		s.Render(w, r, status, "login.html", Page{Title: "Sign in", CSRF: s.anonCSRF(w, r), Error: msg, Data: data})
 	}
 	addr := auth.ClientAddr(r).String()
 	if ok, wait := s.throttle.Allow(strings.ToLower(name), addr); !ok {
