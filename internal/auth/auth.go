@@ -35,6 +35,9 @@ type Principal struct {
 	UserID int64 // the user the credential acts for
 	Scopes []string
 	KeyID  int64 // API keys only
+	// AuthorizationID is the OAuth grant a token belongs to (OAuth only);
+	// quotas are counted per authorization.
+	AuthorizationID string
 }
 
 // HasScope reports whether p carries scope.

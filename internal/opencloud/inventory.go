@@ -15,6 +15,7 @@ import (
 	"github.com/invcloud/invcloud/internal/filter"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/pagetoken"
+	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -37,12 +38,54 @@ type Handler struct {
 	auth   *auth.Authenticator
 	tokens *pagetoken.Codec
 	log    *slog.Logger
+	quotas *ratelimit.Quotas // nil: no quotas
 }
 
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithQuotas enforces the published per-endpoint quotas.
+func WithQuotas(q *ratelimit.Quotas) Option { return func(h *Handler) { h.quotas = q } }
+
 // New returns a Handler.
-func New(s Store, a *auth.Authenticator, tokens *pagetoken.Codec, log *slog.Logger) *Handler {
-	return &Handler{store: s, auth: a, tokens: tokens, log: log}
+func New(s Store, a *auth.Authenticator, tokens *pagetoken.Codec, log *slog.Logger, opts ...Option) *Handler {
+	h := &Handler{store: s, auth: a, tokens: tokens, log: log}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
+
+// charge takes one request of policy from the caller's quota, sets the
+// x-ratelimit-* headers, and answers 429 (or 503 when the quota store is
+// down and quotas fail closed) when the request may not proceed.
+func (h *Handler) charge(w http.ResponseWriter, r *http.Request, p *auth.Principal, policy ratelimit.Policy) bool {
+	if !h.quotas.Enabled() {
+		return true
+	}
+	res, err := h.quotas.Take(r.Context(), policy, p.UserID, p.AuthorizationID)
+	if errors.Is(err, ratelimit.ErrUnavailable) {
+		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "The service is currently unavailable.")
+		return false
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return false
+	}
+	hd := w.Header()
+	window := strconv.Itoa(int(res.Limit.Period / time.Second))
+	hd.Set("x-ratelimit-limit", strconv.Itoa(res.Limit.Max)+", "+strconv.Itoa(res.Limit.Max)+";w="+window)
+	hd.Set("x-ratelimit-remaining", strconv.Itoa(res.Remaining))
+	hd.Set("x-ratelimit-reset", strconv.Itoa(ceilSeconds(res.Reset)))
+	if !res.Allowed {
+		hd.Set("retry-after", strconv.Itoa(max(1, ceilSeconds(res.RetryAfter))))
+		writeError(w, http.StatusTooManyRequests, CodeResourceExhausted, "Resource has been exhausted (e.g. check quota).")
+		return false
+	}
+	return true
+}
+
+func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
 // Register adds the handler's routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
@@ -117,7 +160,7 @@ func tokenBinding(userID int64, f filter.Filter) string {
 
 func (h *Handler) listInventoryItems(w http.ResponseWriter, r *http.Request) {
 	p := h.authenticate(w, r)
-	if p == nil {
+	if p == nil || !h.charge(w, r, p, ratelimit.InventoryItems) {
 		return
 	}
 	ctx := r.Context()

@@ -1,0 +1,62 @@
+package ratelimit
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Memory keeps buckets in this process: right for one server.
+type Memory struct {
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+	now     func() time.Time
+}
+
+// NewMemory returns an in-process limiter; now may be nil for time.Now.
+func NewMemory(now func() time.Time) *Memory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{buckets: map[string]*rate.Limiter{}, now: now}
+}
+
+// Allow implements Limiter.
+func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
+	every := l.Period / time.Duration(l.Max)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	b, ok := m.buckets[key]
+	if !ok || b.Burst() != l.Max || b.Limit() != rate.Every(every) {
+		if len(m.buckets) >= 100_000 {
+			m.sweep(now)
+		}
+		b = rate.NewLimiter(rate.Every(every), l.Max)
+		m.buckets[key] = b
+	}
+	res := Result{Limit: l}
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		res.RetryAfter = d
+	} else {
+		res.Allowed = true
+	}
+	tokens := b.TokensAt(now)
+	res.Remaining = max(0, int(math.Floor(tokens)))
+	res.Reset = time.Duration((float64(l.Max) - tokens) * float64(every))
+	return res, nil
+}
+
+// sweep forgets full buckets: they hold no state worth keeping.
+func (m *Memory) sweep(now time.Time) {
+	for k, b := range m.buckets {
+		if b.TokensAt(now) >= float64(b.Burst()) {
+			delete(m.buckets, k)
+		}
+	}
+}
