@@ -30,9 +30,10 @@ const (
 	catalogBadges  = 2_000
 	catalogPasses  = 500
 	catalogServers = 200
-	// firstInstance keeps seeded instance ids clear of demo data.
-	firstInstance = 500_000_000_000
-	batchRows     = 50_000
+	// Instance ids are userID*instancesPerUser + n: clear of demo data and
+	// of other seed runs with other user ranges.
+	instancesPerUser = 1_000_000
+	batchRows        = 50_000
 )
 
 // DefaultFirstUserID keeps seeded users clear of demo users.
@@ -49,6 +50,9 @@ type Stats struct {
 func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 	if o.FirstUserID == 0 {
 		o.FirstUserID = DefaultFirstUserID
+	}
+	if o.ItemsPerUser >= instancesPerUser {
+		return Stats{}, fmt.Errorf("seed: at most %d items per user", instancesPerUser-1)
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x1c0de))
 	var cat store.Batch
@@ -80,7 +84,6 @@ func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 
 	var st Stats
 	batch := store.Batch{}
-	instance := int64(firstInstance)
 	flush := func() error {
 		if err := s.Import(ctx, batch); err != nil {
 			return fmt.Errorf("seed: %w", err)
@@ -109,10 +112,11 @@ func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 		servers := min(n/200, catalogServers)
 		assets := min(n-badges-passes-servers, catalogAssets)
 		start := r.IntN(catalogAssets)
+		instance := id * instancesPerUser
 		for i := range assets {
 			a := cat.Assets[(start+i)%catalogAssets]
 			it := inventory.Item{Kind: inventory.KindAsset, ID: instance, AssetID: a.ID,
-				AssetType: inventory.AssetTypeForLegacy(a.LegacyType, false), AddTime: epoch.Add(time.Duration(instance%1e6) * time.Minute)}
+				AssetType: inventory.AssetTypeForLegacy(a.LegacyType, false), AddTime: epoch.Add(time.Duration(i) * time.Minute)}
 			instance++
 			if a.Collectible {
 				var b [16]byte
@@ -121,7 +125,7 @@ func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 				}
 				it.Collectible = &inventory.Collectible{ItemID: a.CollectibleItemID, InstanceID: inventory.FormatUUID(b), State: inventory.CollectibleStateAvailable}
 				if a.Serialized {
-					it.Collectible.SerialNumber = instance - firstInstance
+					it.Collectible.SerialNumber = int64(u)*int64(n) + int64(i) + 1
 				}
 			}
 			batch.Ownerships = append(batch.Ownerships, store.Ownership{UserID: id, Item: it})

@@ -26,7 +26,7 @@ type Ownership struct {
 	Item   inventory.Item
 }
 
-// Batch is a set of rows to import.
+// Batch is a set of rows to import, or a part of an export.
 type Batch struct {
 	Users          []inventory.User
 	Assets         []inventory.Asset
@@ -34,6 +34,15 @@ type Batch struct {
 	GamePasses     []inventory.GamePass
 	PrivateServers []inventory.PrivateServer
 	Ownerships     []Ownership
+	// APIKeys keep their ids (Import requires one), hashes, scopes, allow
+	// lists, expiry, state and last use.
+	APIKeys []apikey.Key
+	// Secrets are the named server secrets (see Store.Secret).
+	Secrets map[string][]byte
+	// Passwords are password hashes by user id. Import sets a user's hash
+	// only where none is set yet, and skips unknown users.
+	Passwords map[int64]string
+	Sessions  []Session
 }
 
 // Store is everything invcloud keeps.
@@ -74,6 +83,14 @@ type Store interface {
 	// Import inserts a batch in one transaction, skipping rows whose key is
 	// already present. It is the bulk path for demo, seed and migrated data.
 	Import(ctx context.Context, b Batch) error
+	// Export streams the whole installation, as of one consistent snapshot,
+	// to fn in batches that Import accepts in the order given: users, the
+	// catalog, ownership rows, API keys, passwords, sessions, then secrets.
+	// Rows come in key order (users, catalog and keys by id; ownership rows
+	// by kind, user and item id; sessions by hash), so two stores holding
+	// the same data export the same stream. An error from fn stops Export
+	// and is returned.
+	Export(ctx context.Context, fn func(b Batch) error) error
 
 	// ListInventory returns up to limit items of q owned by userID, after
 	// position after, in listing order (kind, then id).

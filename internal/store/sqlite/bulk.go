@@ -75,6 +75,9 @@ func (s *Store) Import(ctx context.Context, b store.Batch) error {
 		}
 		byKind[r.Item.Kind] = append(byKind[r.Item.Kind], r)
 	}
+	if err := validateAccounts(b); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		err := newInserter(ctx, tx, "users", "id", "name", "display_name", "created_at", "visibility").
 			insert(len(b.Users), func(i int, a []any) []any {
@@ -122,7 +125,10 @@ func (s *Store) Import(ctx context.Context, b store.Batch) error {
 				return fmt.Errorf("import %s ownerships: %w", k, err)
 			}
 		}
-		return nil
+		if err := raiseCounters(ctx, tx, b.Ownerships); err != nil {
+			return err
+		}
+		return importAccounts(ctx, tx, b)
 	})
 }
 

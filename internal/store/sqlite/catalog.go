@@ -128,7 +128,7 @@ func grantAsset(ctx context.Context, tx *sql.Tx, userID, assetID int64, it *inve
 			return err
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(instance_id), 0) + 1 FROM user_assets`).Scan(&it.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE sequences SET value = value + 1 WHERE name = 'user_asset_instance' RETURNING value`).Scan(&it.ID); err != nil {
 		return err
 	}
 	it.AssetID = assetID
@@ -138,7 +138,7 @@ func grantAsset(ctx context.Context, tx *sql.Tx, userID, assetID int64, it *inve
 	if collItem.Valid {
 		c := &inventory.Collectible{ItemID: collItem.String, InstanceID: inventory.NewUUID(), State: inventory.CollectibleStateAvailable}
 		if serialized {
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(serial_number), 0) + 1 FROM user_assets WHERE asset_id = ?`, assetID).Scan(&c.SerialNumber); err != nil {
+			if err := tx.QueryRowContext(ctx, `UPDATE assets SET last_serial = last_serial + 1 WHERE id = ? RETURNING last_serial`, assetID).Scan(&c.SerialNumber); err != nil {
 				return err
 			}
 			serial = sql.NullInt64{Int64: c.SerialNumber, Valid: true}
@@ -223,4 +223,29 @@ func (s *Store) Counts(ctx context.Context, userID int64) (map[inventory.Kind]in
 	return map[inventory.Kind]int{
 		inventory.KindAsset: n[0], inventory.KindBadge: n[1], inventory.KindGamePass: n[2], inventory.KindPrivateServer: n[3],
 	}, nil
+}
+
+// raiseCounters keeps the instance and serial counters ahead of imported
+// rows, so later grants never reuse an imported id or serial.
+func raiseCounters(ctx context.Context, tx *sql.Tx, rows []store.Ownership) error {
+	var maxInstance int64
+	serials := map[int64]int64{}
+	for _, r := range rows {
+		if r.Item.Kind != inventory.KindAsset {
+			continue
+		}
+		maxInstance = max(maxInstance, r.Item.ID)
+		if c := r.Item.Collectible; c != nil && c.SerialNumber > serials[r.Item.AssetID] {
+			serials[r.Item.AssetID] = c.SerialNumber
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sequences SET value = max(value, ?) WHERE name = 'user_asset_instance'`, maxInstance); err != nil {
+		return fmt.Errorf("raise instance counter: %w", err)
+	}
+	for asset, serial := range serials {
+		if _, err := tx.ExecContext(ctx, `UPDATE assets SET last_serial = max(last_serial, ?) WHERE id = ?`, serial, asset); err != nil {
+			return fmt.Errorf("raise serial counter of asset %d: %w", asset, err)
+		}
+	}
+	return nil
 }
