@@ -7,9 +7,12 @@ import (
 	"net"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/metrics"
+	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/server"
 	"github.com/invcloud/invcloud/internal/store"
 )
@@ -18,6 +21,7 @@ func (a *app) serveCmd() *cobra.Command {
 	var addr string
 	var withDemo bool
 	var grace time.Duration
+	var redisURL, rateLimits, quotaFail string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
@@ -35,7 +39,27 @@ func (a *app) serveCmd() *cobra.Command {
 					return err
 				}
 			}
-			h, err := server.New(ctx, server.Config{Store: s, Log: log})
+			cfg := server.Config{Store: s, Log: log, Metrics: metrics.New(), Ready: map[string]func(context.Context) error{}}
+			scale, err := ratelimit.ParseMode(rateLimits)
+			if err != nil {
+				return err
+			}
+			if quotaFail != "open" && quotaFail != "closed" {
+				return fmt.Errorf("--quota-fail must be open or closed, not %q", quotaFail)
+			}
+			var lim ratelimit.Limiter = ratelimit.NewMemory(nil)
+			if redisURL != "" {
+				opt, err := redis.ParseURL(redisURL)
+				if err != nil {
+					return fmt.Errorf("--redis: %w", err)
+				}
+				rdb := redis.NewClient(opt)
+				defer rdb.Close()
+				lim = ratelimit.NewRedis(rdb)
+				cfg.Ready["redis"] = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
+			}
+			cfg.Quotas = ratelimit.New(lim, scale, quotaFail == "open", log)
+			h, err := server.New(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -53,6 +77,9 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set (if absent) and print example requests")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after a stop signal")
+	cmd.Flags().StringVar(&redisURL, "redis", "", "Redis URL (redis://host:6379/0) for quotas shared by every replica; default: in memory")
+	cmd.Flags().StringVar(&rateLimits, "rate-limits", "roblox", "quotas: roblox (published limits), off, or xN (scaled, e.g. x10)")
+	cmd.Flags().StringVar(&quotaFail, "quota-fail", "open", "when Redis is unreachable: open (allow, and log) or closed (503 UNAVAILABLE)")
 	return cmd
 }
 

@@ -8,14 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/invcloud/invcloud/internal/auth"
+	"github.com/invcloud/invcloud/internal/metrics"
 	"github.com/invcloud/invcloud/internal/opencloud"
 	"github.com/invcloud/invcloud/internal/pagetoken"
+	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
 	"github.com/invcloud/invcloud/internal/web"
@@ -41,6 +45,12 @@ type Config struct {
 	Now   func() time.Time // nil: time.Now
 	// SecureCookies marks cookies Secure (serving behind HTTPS).
 	SecureCookies bool
+	// Quotas enforces per-endpoint quotas; nil: none.
+	Quotas *ratelimit.Quotas
+	// Metrics, if set, is served at /metrics and fed by every request.
+	Metrics *metrics.Metrics
+	// Ready are extra readiness checks for /readyz (e.g. Redis).
+	Ready map[string]func(context.Context) error
 }
 
 // pageTokenSecret names the HMAC key of page tokens in the store, so every
@@ -64,9 +74,13 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	authn := auth.New(cfg.Store, cfg.Now, cfg.Log)
+	st := cfg.Store
+	if cfg.Metrics != nil {
+		st = cfg.Metrics.Store(st)
+	}
+	authn := auth.New(st, cfg.Now, cfg.Log)
 	mux := http.NewServeMux()
-	opencloud.New(cfg.Store, authn, tokens, cfg.Log).Register(mux)
+	opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas)).Register(mux)
 	site, err := web.New(web.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return nil, err
@@ -76,10 +90,41 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
+	mux.HandleFunc("GET /readyz", readyz(cfg))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		opencloud.WriteGateway(w, http.StatusNotFound, "NotFound")
 	})
-	return withLogging(cfg.Log, mux), nil
+	var h http.Handler = mux
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+		h = cfg.Metrics.Middleware(h)
+	}
+	return withLogging(cfg.Log, h), nil
+}
+
+// readyz answers 200 when the store and every extra dependency answer
+// within a second, else 503 naming what failed.
+func readyz(cfg Config) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		checks := map[string]func(context.Context) error{"store": cfg.Store.Ping}
+		maps.Copy(checks, cfg.Ready)
+		var failed []string
+		for _, name := range slices.Sorted(maps.Keys(checks)) {
+			if err := checks[name](ctx); err != nil {
+				cfg.Log.WarnContext(ctx, "not ready", "dependency", name, "err", err)
+				failed = append(failed, name)
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if len(failed) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "unavailable: %s\n", strings.Join(failed, ", "))
+			return
+		}
+		w.Write([]byte("ready\n"))
+	}
 }
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully, letting

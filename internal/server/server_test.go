@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/metrics"
 	"github.com/invcloud/invcloud/internal/server"
 )
 
@@ -115,6 +117,50 @@ func BenchmarkOwnershipCheckHTTP(b *testing.B) {
 		h.ServeHTTP(w, req)
 		if w.Code != 200 {
 			b.Fatal(w.Code, w.Body)
+		}
+	}
+}
+
+func TestReadyzAndMetrics(t *testing.T) {
+	ctx := context.Background()
+	s, err := server.OpenStore(ctx, "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	redisUp := true
+	h, err := server.New(ctx, server.Config{Store: s, Metrics: metrics.New(), Ready: map[string]func(context.Context) error{
+		"redis": func(context.Context) error {
+			if !redisUp {
+				return errors.New("connection refused")
+			}
+			return nil
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		return w
+	}
+	if w := get("/readyz"); w.Code != 200 || w.Body.String() != "ready\n" {
+		t.Fatalf("readyz: %d %q", w.Code, w.Body)
+	}
+	redisUp = false
+	if w := get("/readyz"); w.Code != 503 || w.Body.String() != "unavailable: redis\n" {
+		t.Fatalf("readyz with redis down: %d %q", w.Code, w.Body)
+	}
+	get("/cloud/v2/users/1/inventory-items")
+	body := get("/metrics").Body.String()
+	for _, want := range []string{
+		`invcloud_http_requests_total{method="GET",route="GET /cloud/v2/users/{user_id}/inventory-items",status="401"} 1`,
+		`invcloud_http_request_duration_seconds_bucket{route="GET /readyz",le=`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
 		}
 	}
 }

@@ -1,0 +1,118 @@
+// Package metrics exposes Prometheus metrics: requests by route and status,
+// latency, quota rejections and store latency.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/invcloud/invcloud/internal/apikey"
+	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/store"
+)
+
+// Metrics is one registry of invcloud's metrics.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	storeLat *prometheus.HistogramVec
+}
+
+// New returns a registry with Go runtime and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "invcloud_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "invcloud_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		storeLat: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "invcloud_store_duration_seconds", Help: "Latency of hot-path store calls.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .5},
+		}, []string{"op"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.storeLat,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Middleware counts and times requests by the mux pattern that served them
+// (never by raw path, which would explode the label set). 429s are the
+// quota rejections: route + status 429.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+// Store times the hot-path calls of s.
+func (m *Metrics) Store(s store.Store) store.Store { return &timedStore{Store: s, h: m.storeLat} }
+
+type timedStore struct {
+	store.Store
+	h *prometheus.HistogramVec
+}
+
+func (t *timedStore) observe(op string, start time.Time) {
+	t.h.WithLabelValues(op).Observe(time.Since(start).Seconds())
+}
+
+func (t *timedStore) ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error) {
+	defer t.observe("list_inventory", time.Now())
+	return t.Store.ListInventory(ctx, userID, q, after, limit)
+}
+
+func (t *timedStore) User(ctx context.Context, id int64) (inventory.User, error) {
+	defer t.observe("user", time.Now())
+	return t.Store.User(ctx, id)
+}
+
+func (t *timedStore) APIKeyByHash(ctx context.Context, h apikey.Hash) (apikey.Key, error) {
+	defer t.observe("api_key_by_hash", time.Now())
+	return t.Store.APIKeyByHash(ctx, h)
+}
