@@ -28,6 +28,7 @@ const (
 
 // Store is what the Open Cloud handlers read.
 type Store interface {
+	Ping(ctx context.Context) error
 	User(ctx context.Context, id int64) (inventory.User, error)
 	ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error)
 }
@@ -120,6 +121,14 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "request failed", "err", err)
 	if r.Context().Err() != nil {
 		writeError(w, 499, "CANCELLED", "The request was cancelled.")
+		return
+	}
+	// A store that does not answer is an outage, not a bug: say so, so
+	// clients retry (their SDKs back off on 503).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
+	defer cancel()
+	if h.store.Ping(ctx) != nil {
+		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "The service is currently unavailable.")
 		return
 	}
 	writeError(w, http.StatusInternalServerError, CodeInternal, "Internal server error.")

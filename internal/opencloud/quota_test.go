@@ -100,3 +100,14 @@ func TestQuotaStoreDown(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreDownIs503(t *testing.T) {
+	e := newEnv(t)
+	e.user(1, inventory.VisibilityEveryone)
+	key := e.key(1, nil)
+	e.Store.Close() // every query now fails, and so does Ping
+	resp := e.get("/cloud/v2/users/1/inventory-items", key)
+	if resp.Status != http.StatusServiceUnavailable || string(resp.Body) != `{"code":"UNAVAILABLE","message":"The service is currently unavailable."}` {
+		t.Fatalf("store down: %d %s", resp.Status, resp.Body)
+	}
+}
