@@ -164,3 +164,22 @@ func TestReadyzAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOwnershipCheckHTTPParallel is the same check from many
+// goroutines: it shows contention the serial benchmark hides.
+func BenchmarkOwnershipCheckHTTPParallel(b *testing.B) {
+	h := newServer(b)
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("GET", "/cloud/v2/users/11111111111/inventory-items?filter=assetIds=62724852,1028595,4773588762", nil)
+			req.Header.Set("x-api-key", demo.Keys[0].Secret)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Fatal(w.Code, w.Body)
+			}
+		}
+	})
+}
