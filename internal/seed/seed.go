@@ -57,7 +57,9 @@ func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 	r := rand.New(rand.NewPCG(o.Seed, 0x1c0de))
 	var cat store.Batch
 	types := inventory.AllTypes.Without(inventory.AssetTypeUnspecified).Without(inventory.AssetTypeCreatedPlace).Types()
-	for i := range catalogAssets {
+	// The catalog grows with the largest inventory so a whale owns distinct assets.
+	nAssets := max(catalogAssets, o.ItemsPerUser)
+	for i := range nAssets {
 		t := types[i%len(types)]
 		a := inventory.Asset{ID: 10_000_000_000 + int64(i), Name: "Seed Asset " + strconv.Itoa(i), LegacyType: t.LegacyID(), Created: epoch}
 		if i%20 == 0 {
@@ -110,11 +112,11 @@ func Generate(ctx context.Context, s store.Store, o Options) (Stats, error) {
 		badges := min(n/10, catalogBadges)
 		passes := min(n/50, catalogPasses)
 		servers := min(n/200, catalogServers)
-		assets := min(n-badges-passes-servers, catalogAssets)
-		start := r.IntN(catalogAssets)
+		assets := min(n-badges-passes-servers, nAssets)
+		start := r.IntN(nAssets)
 		instance := id * instancesPerUser
 		for i := range assets {
-			a := cat.Assets[(start+i)%catalogAssets]
+			a := cat.Assets[(start+i)%nAssets]
 			it := inventory.Item{Kind: inventory.KindAsset, ID: instance, AssetID: a.ID,
 				AssetType: inventory.AssetTypeForLegacy(a.LegacyType, false), AddTime: epoch.Add(time.Duration(i) * time.Minute)}
 			instance++
