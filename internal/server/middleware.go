@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/invcloud/invcloud/internal/metrics"
 	"github.com/invcloud/invcloud/internal/opencloud"
 )
 
@@ -38,9 +39,10 @@ func requestID() string {
 }
 
 // withLogging gives each request an id (echoed in x-request-id), recovers
-// panics as 500s, and logs one line per request. Only the path is logged:
-// credentials travel in headers and bodies, which are never logged.
-func withLogging(log *slog.Logger, next http.Handler) http.Handler {
+// panics as 500s, logs one line per request and feeds the metrics (m may be
+// nil). Only the path is logged: credentials travel in headers and bodies,
+// which are never logged.
+func withLogging(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID()
@@ -54,8 +56,13 @@ func withLogging(log *slog.Logger, next http.Handler) http.Handler {
 					opencloud.WriteGateway(sw, http.StatusInternalServerError, "InternalServerError")
 				}
 			}
+			d := time.Since(start)
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			m.Observe(r, sw.status, d)
 			l.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-				"status", sw.status, "duration", time.Since(start))
+				"status", sw.status, "duration", d)
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -94,12 +94,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		opencloud.WriteGateway(w, http.StatusNotFound, "NotFound")
 	})
-	var h http.Handler = mux
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
-		h = cfg.Metrics.Middleware(h)
 	}
-	return withLogging(cfg.Log, h), nil
+	return withLogging(cfg.Log, cfg.Metrics, mux), nil
 }
 
 // readyz answers 200 when the store and every extra dependency answer
