@@ -33,7 +33,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.db, "db", cmp.Or(os.Getenv("INVCLOUD_DB"), "sqlite:invcloud.db"), "database: sqlite:PATH (env INVCLOUD_DB)")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(a.serveCmd(), a.demoCmd(), a.apikeyCmd(), a.userCmd(), a.catalogCmd(),
-		a.grantCmd("grant"), a.grantCmd("revoke"), a.seedCmd())
+		a.grantCmd("grant"), a.grantCmd("revoke"), a.seedCmd(), a.friendCmd(), a.migrateCmd(), a.oauthAppCmd())
 	return root
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
 
@@ -22,6 +23,7 @@ func (a *app) serveCmd() *cobra.Command {
 	var withDemo bool
 	var grace time.Duration
 	var redisURL, rateLimits, quotaFail string
+	var publicURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
@@ -59,13 +61,19 @@ func (a *app) serveCmd() *cobra.Command {
 				cfg.Ready["redis"] = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
 			}
 			cfg.Quotas = ratelimit.New(lim, scale, quotaFail == "open", log)
-			h, err := server.New(ctx, cfg)
-			if err != nil {
-				return err
-			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
+			}
+			cfg.PublicURL = publicURL
+			if cfg.PublicURL == "" {
+				cfg.PublicURL = "http://" + ln.Addr().String()
+			}
+			slog.SetDefault(log) // libraries' logs (the OAuth provider's) follow --log-level
+			h, err := server.New(ctx, cfg)
+			if err != nil {
+				ln.Close()
+				return err
 			}
 			log.Info("invcloud serving", "addr", ln.Addr().String(), "db", a.db)
 			if withDemo {
@@ -79,6 +87,7 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after a stop signal")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "Redis URL (redis://host:6379/0) for quotas shared by every replica; default: in memory")
 	cmd.Flags().StringVar(&rateLimits, "rate-limits", "roblox", "quotas: roblox (published limits), off, or xN (scaled, e.g. x10)")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", `URL clients reach this server at; the OAuth issuer is this + "/oauth/" (default "http://" + the listen address)`)
 	cmd.Flags().StringVar(&quotaFail, "quota-fail", "open", "when Redis is unreachable: open (allow, and log) or closed (503 UNAVAILABLE)")
 	return cmd
 }

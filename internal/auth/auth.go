@@ -60,12 +60,22 @@ type KeyStore interface {
 	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
 }
 
+// TokenVerifier checks OAuth 2.0 access tokens (the OAuth provider does).
+// An invalid, expired or revoked token gives *Error.
+type TokenVerifier interface {
+	VerifyAccessToken(ctx context.Context, token string) (*Principal, error)
+}
+
 // Authenticator checks credentials.
 type Authenticator struct {
-	keys KeyStore
-	now  func() time.Time
-	log  *slog.Logger
+	keys   KeyStore
+	tokens TokenVerifier // nil: Bearer tokens are refused
+	now    func() time.Time
+	log    *slog.Logger
 }
+
+// SetTokenVerifier enables "Authorization: Bearer" access tokens.
+func (a *Authenticator) SetTokenVerifier(v TokenVerifier) { a.tokens = v }
 
 // New returns an Authenticator. now may be nil for time.Now.
 func New(keys KeyStore, now func() time.Time, log *slog.Logger) *Authenticator {
@@ -111,9 +121,11 @@ func (a *Authenticator) LookupKey(ctx context.Context, secret string, addr netip
 func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	ctx := r.Context()
 	if authz := r.Header.Get("Authorization"); authz != "" && r.Header.Get("x-api-key") == "" {
-		if scheme, _, _ := strings.Cut(authz, " "); strings.EqualFold(scheme, "Bearer") {
-			// OAuth 2.0 access tokens arrive with the OAuth provider.
-			return nil, &Error{Reason: "OAuth bearer tokens are not enabled"}
+		if scheme, token, _ := strings.Cut(authz, " "); strings.EqualFold(scheme, "Bearer") {
+			if a.tokens == nil {
+				return nil, &Error{Reason: "OAuth bearer tokens are not enabled"}
+			}
+			return a.tokens.VerifyAccessToken(ctx, strings.TrimSpace(token))
 		}
 	}
 	k, err := a.LookupKey(ctx, r.Header.Get("x-api-key"), ClientAddr(r))

@@ -30,6 +30,18 @@ const (
 	FriendsUser   int64 = 2000000003
 	// PassUser owns game pass 12527, as in a captured real response.
 	PassUser int64 = 45348281
+
+	// Users of the legacy inventory.roblox.com data (legacy.go); they own
+	// nothing of the users above, so the Open Cloud listings of those stay
+	// as they were.
+	//
+	// UGCMakerUser creates avatar items, a UGC limited among them.
+	UGCMakerUser int64 = 2000000004
+	// TraderUser collects limiteds, UGC items and bundles.
+	TraderUser int64 = 2000000005
+	// HiddenUser owns limiteds but shows no one its inventory: owner
+	// listings show its copies with a null owner.
+	HiddenUser int64 = 2000000006
 )
 
 // Key is a demo API key. Its secret is public knowledge: demo data is for
@@ -65,6 +77,7 @@ func Set() store.Batch {
 	g.users()
 	g.catalog()
 	g.ownerships()
+	g.legacy()
 	return b
 }
 

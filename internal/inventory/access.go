@@ -7,6 +7,11 @@ package inventory
 type Viewer struct {
 	UserID        int64
 	InventoryRead bool
+	// Friend reports that the viewer is a friend of the inventory's owner.
+	// Only signed-in web sessions (the legacy cookie endpoints) set it: Open
+	// Cloud has no notion of the caller's friends, so a "friends" inventory
+	// is not public there.
+	Friend bool
 }
 
 // Access is how much of an inventory a viewer may list.
@@ -24,12 +29,15 @@ const (
 // AccessFor applies the Open Cloud rule (spec 1.1, DESIGN 5). An inventory
 // visible to everyone can be read by any valid key or token; otherwise only
 // with the owner's own permission. Private servers and purchased places always
-// need that permission.
+// need that permission. A "friends" inventory is also visible to a viewer
+// marked Friend (the same public view, never the private parts).
 func AccessFor(v Viewer, ownerID int64, vis Visibility) Access {
 	switch {
 	case v.UserID == ownerID && v.InventoryRead:
 		return AccessFull
 	case vis == VisibilityEveryone:
+		return AccessPublic
+	case vis == VisibilityFriends && v.Friend && v.UserID != 0 && v.UserID != ownerID:
 		return AccessPublic
 	default:
 		return AccessNone

@@ -16,23 +16,29 @@ import (
 	"time"
 
 	"github.com/invcloud/invcloud/internal/auth"
+	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/metrics"
+	"github.com/invcloud/invcloud/internal/oauth"
 	"github.com/invcloud/invcloud/internal/opencloud"
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/postgres"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
 	"github.com/invcloud/invcloud/internal/web"
 )
 
-// OpenStore opens the store named by dsn: "sqlite:PATH" (or a bare path).
+// OpenStore opens the store named by dsn: "sqlite:PATH" (or a bare path),
+// or a PostgreSQL URL, "postgres://..." or "postgresql://...".
 func OpenStore(ctx context.Context, dsn string) (store.Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return postgres.Open(ctx, dsn)
 	case strings.Contains(dsn, "://"):
 		scheme, _, _ := strings.Cut(dsn, "://")
-		return nil, fmt.Errorf("unsupported database %q: only sqlite:PATH is available", scheme+"://")
+		return nil, fmt.Errorf("unsupported database %q: use sqlite:PATH or postgres://", scheme+"://")
 	default:
 		return sqlite.Open(ctx, dsn)
 	}
@@ -51,6 +57,10 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// Ready are extra readiness checks for /readyz (e.g. Redis).
 	Ready map[string]func(context.Context) error
+	// PublicURL is where clients reach the server (e.g.
+	// "https://invcloud.example"); the OAuth issuer is PublicURL + "/oauth/".
+	// Empty: "http://localhost".
+	PublicURL string
 }
 
 // pageTokenSecret names the HMAC key of page tokens in the store, so every
@@ -81,11 +91,18 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	authn := auth.New(st, cfg.Now, cfg.Log)
 	mux := http.NewServeMux()
 	opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas)).Register(mux)
+	legacy.New(st, tokens, cfg.Log, cfg.Now).Register(mux)
 	site, err := web.New(web.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return nil, err
 	}
 	site.Register(mux)
+	provider, err := oauth.New(ctx, oauth.Config{Store: st, Site: site, PublicURL: cfg.PublicURL, Log: cfg.Log, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	provider.Register(mux)
+	authn.SetTokenVerifier(provider)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -16,11 +16,39 @@ import (
 )
 
 // Tables names the parts of an installation a Digest covers, in Export
-// order. "passwords" are the users' password hashes; "settings" the secrets.
+// order. "counters" are Batch.LastInstanceID and LastSerials; "passwords" the
+// users' password hashes; "settings" the secrets.
 var Tables = []string{
 	"users", "assets", "badges", "game_passes", "private_servers",
 	"user_assets", "user_badges", "user_game_passes", "user_private_servers",
-	"api_keys", "passwords", "sessions", "settings",
+	"counters", "api_keys", "passwords", "sessions",
+	"oauth_apps", "oauth_authorizations", "oauth_requests", "oauth_sessions",
+	"oauth_used_codes", "oauth_refresh_tokens", "oauth_access_tokens", "settings",
+	"friends", "bundles", "bundle_assets", "user_bundles", "package_assets", "asset_prices",
+	"places", "place_tabs", "favorites", "collections",
+}
+
+// internalTables are tables a store may hold that an Export need not copy
+// as rows: goose's migration record, and SQLite's counters (exported as
+// Batch.LastInstanceID).
+var internalTables = map[string]bool{"goose_db_version": true, "sequences": true}
+
+// TableLister is implemented by stores that can list the tables of their
+// schema, so that a test or a migration can check that Export covers them.
+type TableLister interface {
+	SchemaTables(ctx context.Context) ([]string, error)
+}
+
+// Uncovered returns the tables of a schema that neither Export copies
+// (Tables) nor are internal: a migration would lose their rows.
+func Uncovered(schemaTables []string) []string {
+	var out []string
+	for _, t := range schemaTables {
+		if !internalTables[t] && !slices.Contains(Tables, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // TableDigest is a table's row count and the SHA-256 of its rows, each in a
@@ -58,6 +86,8 @@ type Digester struct {
 	tables    map[string]*tableHash
 	passwords map[int64]string
 	secrets   map[string][]byte
+	instance  int64
+	serials   map[int64]int64
 	buf       []byte
 }
 
@@ -181,6 +211,86 @@ func (d *Digester) Add(b Batch) {
 		d.buf = r
 		d.row("sessions", r)
 	}
+	for _, a := range b.OAuthApps {
+		r := appendStr(d.buf[:0], a.ClientID)
+		r = hex.AppendEncode(sep(r), a.SecretHash[:])
+		r = appendStr(sep(r), a.Name)
+		r = appendInt(sep(r), a.OwnerID)
+		r = appendStr(sep(r), strings.Join(a.RedirectURIs, "\n"))
+		r = appendStr(sep(r), strings.Join(a.Scopes, " "))
+		r = strconv.AppendBool(sep(r), a.Public)
+		r = appendTime(sep(r), a.Created)
+		d.buf = r
+		d.row("oauth_apps", r)
+	}
+	for _, a := range b.OAuthAuthorizations {
+		r := appendStr(d.buf[:0], a.ID)
+		r = appendInt(sep(r), a.UserID)
+		r = appendStr(sep(r), a.ClientID)
+		r = appendStr(sep(r), strings.Join(a.Scopes, " "))
+		r = appendTime(sep(r), a.Created)
+		r = appendTime(sep(r), a.Updated)
+		r = appendTime(sep(r), a.Revoked)
+		d.buf = r
+		d.row("oauth_authorizations", r)
+	}
+	for _, q := range b.OAuthRequests {
+		r := appendStr(d.buf[:0], q.ID)
+		for _, s := range []string{q.ClientID, q.RedirectURI, strings.Join(q.Scopes, " "), q.ResponseType, q.State, q.Nonce,
+			strings.Join(q.Prompt, " "), q.CodeChallenge, q.CodeChallengeMethod} {
+			r = appendStr(sep(r), s)
+		}
+		r = appendTime(sep(r), q.Created)
+		r = appendTime(sep(r), q.Expires)
+		r = appendInt(sep(r), q.UserID)
+		r = appendTime(sep(r), q.AuthTime)
+		r = appendStr(sep(r), q.AuthorizationID)
+		r = hex.AppendEncode(sep(r), q.Code[:])
+		r = appendTime(sep(r), q.CodeExpires)
+		d.buf = r
+		d.row("oauth_requests", r)
+	}
+	for _, s := range b.OAuthSessions {
+		r := appendStr(d.buf[:0], s.ID)
+		r = appendStr(sep(r), s.AuthorizationID)
+		r = appendStr(sep(r), strings.Join(s.Scopes, " "))
+		r = appendTime(sep(r), s.Created)
+		r = appendTime(sep(r), s.Revoked)
+		d.buf = r
+		d.row("oauth_sessions", r)
+	}
+	for _, c := range b.OAuthUsedCodes {
+		r := hex.AppendEncode(d.buf[:0], c.Hash[:])
+		r = appendStr(sep(r), c.SessionID)
+		r = appendTime(sep(r), c.Used)
+		d.buf = r
+		d.row("oauth_used_codes", r)
+	}
+	for _, t := range b.OAuthRefreshTokens {
+		r := hex.AppendEncode(d.buf[:0], t.Hash[:])
+		r = appendStr(sep(r), t.ID)
+		r = appendStr(sep(r), t.SessionID)
+		r = appendTime(sep(r), t.Created)
+		r = appendTime(sep(r), t.Expires)
+		r = appendTime(sep(r), t.Used)
+		d.buf = r
+		d.row("oauth_refresh_tokens", r)
+	}
+	for _, t := range b.OAuthAccessTokens {
+		r := appendStr(d.buf[:0], t.ID)
+		r = appendStr(sep(r), t.SessionID)
+		r = appendTime(sep(r), t.Expires)
+		d.buf = r
+		d.row("oauth_access_tokens", r)
+	}
+	d.addLegacy(b.LegacyBatch)
+	d.instance = max(d.instance, b.LastInstanceID)
+	if len(b.LastSerials) > 0 && d.serials == nil {
+		d.serials = map[int64]int64{}
+	}
+	for id, n := range b.LastSerials {
+		d.serials[id] = max(d.serials[id], n)
+	}
 	if len(b.Passwords) > 0 && d.passwords == nil {
 		d.passwords = map[int64]string{}
 	}
@@ -189,6 +299,90 @@ func (d *Digester) Add(b Batch) {
 		d.secrets = map[string][]byte{}
 	}
 	maps.Copy(d.secrets, b.Secrets)
+}
+
+func appendOpt(b []byte, n *int64) []byte {
+	if n == nil {
+		return append(b, '-')
+	}
+	return appendInt(b, *n)
+}
+
+func (d *Digester) addLegacy(b LegacyBatch) {
+	sep := func(b []byte) []byte { return append(b, ' ') }
+	for _, f := range b.Friends {
+		r := appendInt(d.buf[:0], f.A)
+		r = appendInt(sep(r), f.B)
+		r = appendTime(sep(r), f.Created)
+		d.buf = r
+		d.row("friends", r)
+	}
+	for _, x := range b.Bundles {
+		r := appendInt(d.buf[:0], x.ID)
+		r = appendStr(sep(r), x.Name)
+		r = appendInt(sep(r), int64(x.Type))
+		r = appendInt(sep(r), x.CreatorID)
+		r = appendTime(sep(r), x.Created)
+		d.buf = r
+		d.row("bundles", r)
+		for _, a := range x.AssetIDs {
+			r := appendInt(d.buf[:0], x.ID)
+			r = appendInt(sep(r), a)
+			d.buf = r
+			d.row("bundle_assets", r)
+		}
+	}
+	for _, o := range b.BundleOwnerships {
+		r := appendInt(d.buf[:0], o.UserID)
+		r = appendInt(sep(r), o.BundleID)
+		r = appendTime(sep(r), o.Added)
+		d.buf = r
+		d.row("user_bundles", r)
+	}
+	for _, p := range b.Packages {
+		for _, a := range p.AssetIDs {
+			r := appendInt(d.buf[:0], p.PackageID)
+			r = appendInt(sep(r), a)
+			d.buf = r
+			d.row("package_assets", r)
+		}
+	}
+	for _, p := range b.AssetPrices {
+		r := appendInt(d.buf[:0], p.AssetID)
+		r = appendInt(sep(r), p.RecentAveragePrice)
+		r = appendOpt(sep(r), p.OriginalPrice)
+		r = appendOpt(sep(r), p.AssetStock)
+		d.buf = r
+		d.row("asset_prices", r)
+	}
+	for _, p := range b.Places {
+		r := appendInt(d.buf[:0], p.AssetID)
+		r = appendInt(sep(r), p.UniverseID)
+		r = appendOpt(sep(r), p.PriceInRobux)
+		d.buf = r
+		d.row("places", r)
+	}
+	for _, e := range b.PlaceEntries {
+		r := appendInt(d.buf[:0], e.UserID)
+		r = appendInt(sep(r), int64(e.Tab))
+		r = appendInt(sep(r), e.Position)
+		r = appendInt(sep(r), e.PlaceID)
+		r = appendTime(sep(r), e.Added)
+		d.buf = r
+		d.row("place_tabs", r)
+	}
+	items := func(table string, list []UserItem) {
+		for _, it := range list {
+			r := appendInt(d.buf[:0], it.UserID)
+			r = appendInt(sep(r), int64(it.Item.Type))
+			r = appendInt(sep(r), it.Item.ID)
+			r = appendTime(sep(r), it.Added)
+			d.buf = r
+			d.row(table, r)
+		}
+	}
+	items("favorites", b.Favorites)
+	items("collections", b.Collections)
 }
 
 func ownershipTable(k inventory.Kind) string {
@@ -207,7 +401,24 @@ func ownershipTable(k inventory.Kind) string {
 
 // Digest returns the digest of every batch added so far, every table of
 // Tables present (an empty table has 0 rows and the hash of nothing).
+// Counters at 0 make no row. Call it once.
 func (d *Digester) Digest() Digest {
+	if d.instance != 0 {
+		r := append(d.buf[:0], "instance "...)
+		d.buf = appendInt(r, d.instance)
+		d.row("counters", d.buf)
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.serials)) {
+		if d.serials[id] == 0 {
+			continue
+		}
+		r := append(d.buf[:0], "serial "...)
+		r = appendInt(r, id)
+		r = appendInt(append(r, ' '), d.serials[id])
+		d.buf = r
+		d.row("counters", r)
+	}
+	d.serials = nil
 	for _, id := range slices.Sorted(maps.Keys(d.passwords)) {
 		r := appendInt(d.buf[:0], id)
 		r = appendStr(append(r, ' '), d.passwords[id])

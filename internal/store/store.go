@@ -43,11 +43,46 @@ type Batch struct {
 	// only where none is set yet, and skips unknown users.
 	Passwords map[int64]string
 	Sessions  []Session
+	// LastInstanceID and LastSerials are the counters behind Grant: the
+	// last user-asset instance id handed out, and each serialized asset's
+	// last serial number. Import raises the store's counters to them (never
+	// lowers), so a store that imports an export never hands out an id or a
+	// serial twice, even those of copies revoked before the export.
+	LastInstanceID int64
+	LastSerials    map[int64]int64
+
+	// The OAuth provider's state, as stored (see OAuthStore).
+	OAuthApps           []OAuthApp
+	OAuthAuthorizations []OAuthAuthorization
+	OAuthRequests       []OAuthRequestRow
+	OAuthSessions       []OAuthSession
+	OAuthUsedCodes      []OAuthUsedCode
+	OAuthRefreshTokens  []OAuthRefreshToken
+	OAuthAccessTokens   []OAuthAccessToken
+
+	LegacyBatch // friends, bundles, places, favorites, collections (legacy.go)
+}
+
+// OAuthRequestRow is an authorization request as stored: with the hash of
+// its code, zero until one is issued.
+type OAuthRequestRow struct {
+	OAuthRequest
+	Code OAuthHash
+}
+
+// OAuthUsedCode is a redeemed authorization code, remembered (for
+// UsedCodeRetention) to recognise a replay.
+type OAuthUsedCode struct {
+	Hash      OAuthHash
+	SessionID string
+	Used      time.Time
 }
 
 // Store is everything invcloud keeps.
 type Store interface {
 	AccountStore
+	OAuthStore
+	LegacyStore
 
 	Close() error
 	Ping(ctx context.Context) error
@@ -85,11 +120,14 @@ type Store interface {
 	Import(ctx context.Context, b Batch) error
 	// Export streams the whole installation, as of one consistent snapshot,
 	// to fn in batches that Import accepts in the order given: users, the
-	// catalog, ownership rows, API keys, passwords, sessions, then secrets.
-	// Rows come in key order (users, catalog and keys by id; ownership rows
-	// by kind, user and item id; sessions by hash), so two stores holding
-	// the same data export the same stream. An error from fn stops Export
-	// and is returned.
+	// catalog, ownership rows, the Grant counters, API keys, passwords,
+	// sessions, the OAuth tables (apps, authorizations, requests, sessions,
+	// used codes, refresh tokens, access tokens), secrets, then the legacy
+	// tables (see LegacyBatch). Rows come in key order (users, catalog and
+	// keys by id; ownership rows by kind, user and item id; sessions and
+	// hashed OAuth rows by hash, other OAuth rows by id, bytewise), so two
+	// stores holding the same data export the same stream. An error from fn
+	// stops Export and is returned.
 	Export(ctx context.Context, fn func(b Batch) error) error
 
 	// ListInventory returns up to limit items of q owned by userID, after

@@ -128,6 +128,9 @@ func (s *Store) Import(ctx context.Context, b store.Batch) error {
 		if err := raiseCounters(ctx, tx, b.Ownerships); err != nil {
 			return err
 		}
+		if err := importLegacy(ctx, tx, b.LegacyBatch); err != nil {
+			return err
+		}
 		return importAccounts(ctx, tx, b)
 	})
 }

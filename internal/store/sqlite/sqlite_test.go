@@ -223,3 +223,27 @@ func TestConformanceAccounts(t *testing.T) {
 	storetest.RunAccounts(t, open)
 	t.Run("Export", func(t *testing.T) { storetest.RunExport(t, open) })
 }
+
+func TestConformanceOAuth(t *testing.T) {
+	storetest.RunOAuth(t, func(t *testing.T) store.Store {
+		s := open(t, filepath.Join(t.TempDir(), "test.db"))
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	})
+}
+
+func TestConformanceLegacy(t *testing.T) {
+	storetest.RunLegacy(t, func(t *testing.T) store.Store {
+		s := open(t, filepath.Join(t.TempDir(), "test.db"))
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	})
+}

@@ -1,0 +1,249 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/store"
+)
+
+// PutAsset implements store.Store.
+func (s *Store) PutAsset(ctx context.Context, a inventory.Asset) error {
+	var item pgtype.Text
+	if a.Collectible {
+		item = pgtype.Text{String: a.CollectibleItemID, Valid: true}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO assets (id, name, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, asset_type_id = excluded.asset_type_id,
+		  creator_user_id = excluded.creator_user_id, collectible_item_id = excluded.collectible_item_id,
+		  serialized = excluded.serialized`,
+		a.ID, a.Name, a.LegacyType, a.CreatorID, item, a.Serialized, a.Created.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("put asset %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Asset implements store.Store.
+func (s *Store) Asset(ctx context.Context, id int64) (inventory.Asset, error) {
+	a := inventory.Asset{ID: id}
+	var item pgtype.Text
+	var created int64
+	err := s.pool.QueryRow(ctx, `SELECT name, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at FROM assets WHERE id = $1`, id).
+		Scan(&a.Name, &a.LegacyType, &a.CreatorID, &item, &a.Serialized, &created)
+	if err != nil {
+		return a, notFound(err, fmt.Sprintf("asset %d", id))
+	}
+	a.Collectible, a.CollectibleItemID = item.Valid, item.String
+	a.Created = fromMillisNotNull(created)
+	return a, nil
+}
+
+func (s *Store) putNamed(ctx context.Context, table string, id int64, name string, universe int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO `+table+` (id, name, universe_id) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, universe_id = excluded.universe_id`, id, name, universe)
+	if err != nil {
+		return fmt.Errorf("put %s %d: %w", table, id, err)
+	}
+	return nil
+}
+
+// PutBadge implements store.Store.
+func (s *Store) PutBadge(ctx context.Context, b inventory.Badge) error {
+	return s.putNamed(ctx, "badges", b.ID, b.Name, b.UniverseID)
+}
+
+// PutGamePass implements store.Store.
+func (s *Store) PutGamePass(ctx context.Context, p inventory.GamePass) error {
+	return s.putNamed(ctx, "game_passes", p.ID, p.Name, p.UniverseID)
+}
+
+// PutPrivateServer implements store.Store.
+func (s *Store) PutPrivateServer(ctx context.Context, p inventory.PrivateServer) error {
+	return s.putNamed(ctx, "private_servers", p.ID, p.Name, p.UniverseID)
+}
+
+var catalogTables = map[inventory.Kind]string{
+	inventory.KindAsset:         "assets",
+	inventory.KindBadge:         "badges",
+	inventory.KindGamePass:      "game_passes",
+	inventory.KindPrivateServer: "private_servers",
+}
+
+// otherTables names the ownership table and item column of each kind but
+// assets.
+var otherTables = map[inventory.Kind][2]string{
+	inventory.KindBadge:         {"user_badges", "badge_id"},
+	inventory.KindGamePass:      {"user_game_passes", "game_pass_id"},
+	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
+}
+
+// Grant implements store.Store.
+//
+// Concurrency: instance ids come from the user_assets_instance_id_seq
+// sequence (nextval never hands a value out twice, whatever the
+// transactions do) and serial numbers from a counter on the asset's row
+// (UPDATE ... RETURNING, whose row lock queues concurrent grants of one
+// asset until the first commits). A grant of an asset first takes the
+// user_assets table in ROW EXCLUSIVE mode, as its INSERT would, so that it
+// waits for an Import that is raising the sequence past imported ids (Import
+// holds SHARE ROW EXCLUSIVE), then locks the user's row FOR NO KEY UPDATE so
+// that grants to one user run one at a time and the "already owns" check of a
+// non-collectible holds. Lock order is always table, user row, asset row.
+// Badges, passes and servers rely on their primary keys.
+func (s *Store) Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
+	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		table, ok := catalogTables[ref.Kind]
+		if !ok {
+			return fmt.Errorf("grant %s: unknown kind", ref)
+		}
+		var one int
+		if ref.Kind == inventory.KindAsset {
+			if _, err := tx.Exec(ctx, `LOCK TABLE user_assets IN ROW EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userID).Scan(&one); err != nil {
+				return notFound(err, fmt.Sprintf("user %d", userID))
+			}
+			return grantAsset(ctx, tx, userID, ref, &it)
+		}
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one); err != nil {
+			return notFound(err, fmt.Sprintf("user %d", userID))
+		}
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE id = $1`, ref.ID).Scan(&one); err != nil {
+			return notFound(err, ref.String())
+		}
+		t := otherTables[ref.Kind]
+		tag, err := tx.Exec(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			userID, ref.ID, millis(it.AddTime))
+		switch {
+		case isForeignKey(err): // deleted meanwhile
+			return fmt.Errorf("grant %s: %w", ref, store.ErrNotFound)
+		case err != nil:
+			return err
+		case tag.RowsAffected() == 0:
+			return fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
+		}
+		return nil
+	})
+	if err != nil {
+		return inventory.Item{}, fmt.Errorf("grant %s to user %d: %w", ref, userID, err)
+	}
+	return it, nil
+}
+
+func grantAsset(ctx context.Context, tx pgx.Tx, userID int64, ref inventory.Ref, it *inventory.Item) error {
+	var legacyType int
+	var creator int64
+	var collItem pgtype.Text
+	var serialized bool
+	err := tx.QueryRow(ctx, `SELECT asset_type_id, creator_user_id, collectible_item_id, serialized FROM assets WHERE id = $1`, ref.ID).
+		Scan(&legacyType, &creator, &collItem, &serialized)
+	if err != nil {
+		return notFound(err, ref.String())
+	}
+	if !collItem.Valid {
+		var owned bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM user_assets WHERE user_id = $1 AND asset_id = $2)`, userID, ref.ID).Scan(&owned); err != nil {
+			return err
+		}
+		if owned {
+			return fmt.Errorf("user %d already owns asset %d: %w", userID, ref.ID, store.ErrExists)
+		}
+	}
+	it.AssetID = ref.ID
+	it.AssetType = inventory.AssetTypeForLegacy(legacyType, creator == userID)
+	var serial, state pgtype.Int8
+	var collInstance pgtype.Text
+	if collItem.Valid {
+		c := &inventory.Collectible{ItemID: collItem.String, InstanceID: inventory.NewUUID(), State: inventory.CollectibleStateAvailable}
+		if serialized {
+			if err := tx.QueryRow(ctx, `UPDATE assets SET last_serial = last_serial + 1 WHERE id = $1 RETURNING last_serial`, ref.ID).Scan(&c.SerialNumber); err != nil {
+				return err
+			}
+			serial = pgtype.Int8{Int64: c.SerialNumber, Valid: true}
+		}
+		collInstance = pgtype.Text{String: c.InstanceID, Valid: true}
+		state = pgtype.Int8{Int64: int64(c.State), Valid: true}
+		it.Collectible = c
+	}
+	return tx.QueryRow(ctx, `INSERT INTO user_assets (user_id, asset_id, asset_type, serial_number, collectible_instance_id, collectible_state, added_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING instance_id`,
+		userID, ref.ID, int(it.AssetType), serial, collInstance, state, millis(it.AddTime)).Scan(&it.ID)
+}
+
+// Revoke implements store.Store.
+func (s *Store) Revoke(ctx context.Context, userID int64, ref inventory.Ref) (int, error) {
+	var q string
+	switch ref.Kind {
+	case inventory.KindAsset:
+		q = `DELETE FROM user_assets WHERE user_id = $1 AND asset_id = $2`
+	default:
+		t, ok := otherTables[ref.Kind]
+		if !ok {
+			return 0, fmt.Errorf("revoke %s: unknown kind", ref)
+		}
+		q = `DELETE FROM ` + t[0] + ` WHERE user_id = $1 AND ` + t[1] + ` = $2`
+	}
+	tag, err := s.pool.Exec(ctx, q, userID, ref.ID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
+	}
+	n := tag.RowsAffected()
+	if n == 0 {
+		return 0, fmt.Errorf("user %d does not own %s: %w", userID, ref, store.ErrNotFound)
+	}
+	return int(n), nil
+}
+
+// Names implements store.Store.
+func (s *Store) Names(ctx context.Context, kind inventory.Kind, ids []int64) (map[int64]string, error) {
+	table, ok := catalogTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("names: unknown kind %d", kind)
+	}
+	names := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, name FROM `+table+` WHERE id = ANY($1::bigint[])`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("names of %s: %w", kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("names of %s: %w", kind, err)
+		}
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("names of %s: %w", kind, err)
+	}
+	return names, nil
+}
+
+// Counts implements store.Store.
+func (s *Store) Counts(ctx context.Context, userID int64) (map[inventory.Kind]int, error) {
+	var n [4]int
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM user_assets WHERE user_id = $1),
+		(SELECT count(*) FROM user_badges WHERE user_id = $1),
+		(SELECT count(*) FROM user_game_passes WHERE user_id = $1),
+		(SELECT count(*) FROM user_private_servers WHERE user_id = $1)`, userID).Scan(&n[0], &n[1], &n[2], &n[3])
+	if err != nil {
+		return nil, fmt.Errorf("count inventory of user %d: %w", userID, err)
+	}
+	return map[inventory.Kind]int{
+		inventory.KindAsset: n[0], inventory.KindBadge: n[1], inventory.KindGamePass: n[2], inventory.KindPrivateServer: n[3],
+	}, nil
+}

@@ -1,0 +1,196 @@
+// Package postgres is the Store for several stateless replicas: PostgreSQL
+// through pgx's native interface and a pgxpool connection pool.
+//
+// The DSN is a pgx connection string (postgres://user@host:5432/db?...).
+// Runtime parameters travel in it too: search_path=SCHEMA keeps invcloud's
+// tables in a schema of their own (it must exist), and pool_max_conns sizes
+// the pool. Behind PgBouncer in transaction pooling mode, add
+// default_query_exec_mode=simple_protocol: the default caches prepared
+// statements per connection.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/invcloud/invcloud/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn and applies pending
+// migrations. Replicas may open one database at once: the migrations run
+// under a session-level advisory lock, one per schema.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg.ConnConfig.Copy())
+	err = migrate(ctx, db)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("postgres migrations: close: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// migrate applies the embedded migrations with goose. goose's Postgres
+// session locker takes an advisory lock around them, so replicas starting
+// together apply each migration once; the lock id is derived from the
+// schema, so installations in different schemas of one database do not wait
+// for each other.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var schema sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if !schema.Valid {
+		var path string
+		_ = db.QueryRowContext(ctx, `SHOW search_path`).Scan(&path)
+		return fmt.Errorf("postgres: no schema to create tables in: search_path %q names none that exists", path)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("invcloud migrations\x00" + schema.String))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres migrate up (schema %s): %w", schema.String, err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Pool exposes the pool for tests and benchmarks of this package.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Secret implements store.Store.
+func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	var v []byte
+	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("read secret %s: %w", name, err)
+	}
+	if v, err = gen(); err != nil {
+		return nil, err
+	}
+	// Another replica may have raced us: keep whichever landed first.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, nonNil(v)); err != nil {
+		return nil, fmt.Errorf("store secret %s: %w", name, err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("read secret %s: %w", name, err)
+	}
+	return v, nil
+}
+
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+)
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func isUnique(err error) bool     { return pgCode(err) == codeUniqueViolation }
+func isForeignKey(err error) bool { return pgCode(err) == codeForeignKeyViolation }
+
+func notFound(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
+}
+
+func affected(tag pgconn.CommandTag, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("update %s: %w", what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+// millis stores a time as Unix milliseconds, NULL for the zero time.
+func millis(t time.Time) pgtype.Int8 {
+	if t.IsZero() {
+		return pgtype.Int8{}
+	}
+	return pgtype.Int8{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromMillis(n pgtype.Int8) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
+
+func fromMillisNotNull(n int64) time.Time { return time.UnixMilli(n).UTC() }
+
+// nonNil keeps an empty value from becoming NULL in a NOT NULL column.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
