@@ -23,6 +23,7 @@ func (a *app) serveCmd() *cobra.Command {
 	var withDemo bool
 	var grace time.Duration
 	var redisURL, rateLimits, quotaFail string
+	var keyCache time.Duration
 	var publicURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -41,7 +42,7 @@ func (a *app) serveCmd() *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Store: s, Log: log, Metrics: metrics.New(), Ready: map[string]func(context.Context) error{}}
+			cfg := server.Config{Store: s, Log: log, Metrics: metrics.New(), KeyCacheTTL: keyCache, Ready: map[string]func(context.Context) error{}}
 			scale, err := ratelimit.ParseMode(rateLimits)
 			if err != nil {
 				return err
@@ -85,6 +86,7 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set (if absent) and print example requests")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after a stop signal")
+	cmd.Flags().DurationVar(&keyCache, "key-cache", time.Second, "how long API key lookups are cached in memory (0: off); other processes' key changes take up to this long to be seen")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "Redis URL (redis://host:6379/0) for quotas shared by every replica; default: in memory")
 	cmd.Flags().StringVar(&rateLimits, "rate-limits", "roblox", "quotas: roblox (published limits), off, or xN (scaled, e.g. x10)")
 	cmd.Flags().StringVar(&publicURL, "public-url", "", `URL clients reach this server at; the OAuth issuer is this + "/oauth/" (default "http://" + the listen address)`)

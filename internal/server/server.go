@@ -51,6 +51,9 @@ type Config struct {
 	Now   func() time.Time // nil: time.Now
 	// SecureCookies marks cookies Secure (serving behind HTTPS).
 	SecureCookies bool
+	// KeyCacheTTL keeps API key lookups in memory this long (0: off). Other
+	// processes' key changes are seen within it; this process's at once.
+	KeyCacheTTL time.Duration
 	// Quotas enforces per-endpoint quotas; nil: none.
 	Quotas *ratelimit.Quotas
 	// Metrics, if set, is served at /metrics and fed by every request.
@@ -85,6 +88,9 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	st := cfg.Store
+	if cfg.KeyCacheTTL > 0 {
+		st = store.CacheKeys(st, cfg.KeyCacheTTL, cfg.Now)
+	}
 	if cfg.Metrics != nil {
 		st = cfg.Metrics.Store(st)
 	}
@@ -92,7 +98,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas)).Register(mux)
 	legacy.New(st, tokens, cfg.Log, cfg.Now).Register(mux)
-	site, err := web.New(web.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
+	site, err := web.New(web.Config{Store: st, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return nil, err
 	}

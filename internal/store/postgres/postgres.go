@@ -128,7 +128,7 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 		return nil, err
 	}
 	// Another replica may have raced us: keep whichever landed first.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, nonNil(v)); err != nil {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, v); err != nil {
 		return nil, fmt.Errorf("store secret %s: %w", name, err)
 	}
 	if err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v); err != nil {

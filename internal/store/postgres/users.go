@@ -68,7 +68,7 @@ func (s *Store) Credentials(ctx context.Context, username string) (int64, string
 // CreateSession implements store.AccountStore.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		ss.Hash[:], ss.UserID, nonNil(ss.CSRFSecret), ss.Created.UnixMilli(), ss.Expires.UnixMilli())
+		ss.Hash[:], ss.UserID, ss.CSRFSecret, ss.Created.UnixMilli(), ss.Expires.UnixMilli())
 	switch {
 	case isForeignKey(err):
 		return fmt.Errorf("create session: user %d: %w", ss.UserID, store.ErrNotFound)
