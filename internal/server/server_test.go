@@ -183,3 +183,18 @@ func BenchmarkOwnershipCheckHTTPParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPage100HTTP is a full page of 100 items through the handler chain.
+func BenchmarkPage100HTTP(b *testing.B) {
+	h := newServer(b)
+	req := httptest.NewRequest("GET", "/cloud/v2/users/11111111111/inventory-items?maxPageSize=100", nil)
+	req.Header.Set("x-api-key", demo.Keys[0].Secret)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body)
+		}
+	}
+}
