@@ -144,8 +144,9 @@ func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID i
 		return nil, err
 	}
 	defer rows.Close()
+	sc := newAssetScanner()
 	for stop := len(items) + n; len(items) < stop && rows.Next(); {
-		it, err := scanAsset(rows)
+		it, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -154,24 +155,33 @@ func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID i
 	return items, rows.Err()
 }
 
-func scanAsset(rows interface{ Scan(...any) error }) (inventory.Item, error) {
-	var (
-		it                     = inventory.Item{Kind: inventory.KindAsset}
-		assetType              int64
-		serial, state, add     sql.NullInt64
-		collInstance, collItem sql.NullString
-	)
-	if err := rows.Scan(&it.ID, &it.AssetID, &assetType, &serial, &collInstance, &state, &add, &collItem); err != nil {
-		return it, err
+// assetScanner holds the scan destinations of asset rows: allocated once a
+// query rather than once a row (each &var given to Scan escapes).
+type assetScanner struct {
+	id, assetID, assetType int64
+	serial, state, add     sql.NullInt64
+	collInstance, collItem sql.NullString
+	dest                   []any
+}
+
+func newAssetScanner() *assetScanner {
+	a := &assetScanner{}
+	a.dest = []any{&a.id, &a.assetID, &a.assetType, &a.serial, &a.collInstance, &a.state, &a.add, &a.collItem}
+	return a
+}
+
+func (a *assetScanner) scan(rows interface{ Scan(...any) error }) (inventory.Item, error) {
+	if err := rows.Scan(a.dest...); err != nil {
+		return inventory.Item{}, err
 	}
-	it.AssetType = inventory.AssetType(assetType)
-	it.AddTime = fromMillis(add)
-	if collInstance.Valid {
+	it := inventory.Item{Kind: inventory.KindAsset, ID: a.id, AssetID: a.assetID,
+		AssetType: inventory.AssetType(a.assetType), AddTime: fromMillis(a.add)}
+	if a.collInstance.Valid {
 		it.Collectible = &inventory.Collectible{
-			ItemID:       collItem.String,
-			InstanceID:   collInstance.String,
-			State:        inventory.CollectibleState(state.Int64),
-			SerialNumber: serial.Int64,
+			ItemID:       a.collItem.String,
+			InstanceID:   a.collInstance.String,
+			State:        inventory.CollectibleState(a.state.Int64),
+			SerialNumber: a.serial.Int64,
 		}
 	}
 	return it, nil
@@ -189,14 +199,14 @@ func (s *Store) listOthers(ctx context.Context, items []inventory.Item, k invent
 		return nil, err
 	}
 	defer rows.Close()
+	var id int64
+	var add sql.NullInt64
+	dest := []any{&id, &add}
 	for stop := len(items) + n; len(items) < stop && rows.Next(); {
-		it := inventory.Item{Kind: k}
-		var add sql.NullInt64
-		if err := rows.Scan(&it.ID, &add); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		it.AddTime = fromMillis(add)
-		items = append(items, it)
+		items = append(items, inventory.Item{Kind: k, ID: id, AddTime: fromMillis(add)})
 	}
 	return items, rows.Err()
 }
