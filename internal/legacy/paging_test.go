@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invcloud/invcloud/internal/demo"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
 )
@@ -134,6 +135,12 @@ func withParams(base string, params url.Values) string {
 // page without a previous cursor and the last without a next one.
 func walkBothWays(t *testing.T, e *env, base string, params url.Values, field string, limit int, want []int64) {
 	t.Helper()
+	walkBothWaysAs(t, e, 0, base, params, field, limit, want)
+}
+
+// walkBothWaysAs is walkBothWays signed in as user as.
+func walkBothWaysAs(t *testing.T, e *env, as int64, base string, params url.Values, field string, limit int, want []int64) {
+	t.Helper()
 	var forward []int64
 	var last pageBody
 	cursor := ""
@@ -146,7 +153,7 @@ func walkBothWays(t *testing.T, e *env, base string, params url.Values, field st
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		p := decodePage(t, e.get(withParams(base, q), 0))
+		p := decodePage(t, e.get(withParams(base, q), as))
 		ids := pageIDs(t, p, field)
 		if pages == 0 && p.Prev != nil {
 			t.Fatalf("first page has previousPageCursor %q", *p.Prev)
@@ -180,7 +187,7 @@ func walkBothWays(t *testing.T, e *env, base string, params url.Values, field st
 		}
 		q.Set("limit", strconv.Itoa(limit))
 		q.Set("cursor", *p.Prev)
-		p = decodePage(t, e.get(withParams(base, q), 0))
+		p = decodePage(t, e.get(withParams(base, q), as))
 		ids := pageIDs(t, p, field)
 		if p.Next == nil {
 			t.Fatalf("going back, page %d has no nextPageCursor", pages+1)
@@ -307,6 +314,7 @@ func TestPagingBadCursors(t *testing.T) {
 			[]url.Values{{"assetTypes": {"8"}}, {"assetTypes": {"8,18"}, "sortOrder": {"Desc"}}}},
 		{"inventory by type", fmt.Sprintf("/v2/users/%d/inventory/8", pagingUser), url.Values{},
 			[]url.Values{{"sortOrder": {"Desc"}}}},
+		{"asset owners", "/v2/assets/900003/owners", url.Values{}, []url.Values{{"sortOrder": {"Desc"}}}},
 	}
 	for _, l := range listings {
 		t.Run(l.name, func(t *testing.T) {
@@ -359,8 +367,11 @@ func TestPagingBadCursors(t *testing.T) {
 				}
 			}
 			other := bytes.Replace([]byte(l.base), []byte(strconv.Itoa(pagingUser)), []byte(strconv.Itoa(pagingOther)), 1)
+			if l.name == "asset owners" {
+				other = []byte("/v2/assets/900005/owners") // another asset
+			}
 			if resp := e.get(withParams(string(other), merge(l.params, url.Values{"cursor": {good}})), 0); resp.Status != http.StatusBadRequest {
-				t.Errorf("cursor of user %d used for user %d: %d %s", pagingUser, pagingOther, resp.Status, resp.Body)
+				t.Errorf("cursor of %s used for %s: %d %s", l.base, other, resp.Status, resp.Body)
 			}
 			// limit may change between pages.
 			if resp := e.get(withParams(l.base, merge(l.params, url.Values{"cursor": {good}, "limit": {"100"}})), 0); resp.Status != http.StatusOK {
@@ -399,4 +410,30 @@ func TestPagingOwners(t *testing.T) {
 	slices.Reverse(desc)
 	walkBothWays(t, e, "/v2/assets/900003/owners", url.Values{}, "id", 10, want)
 	walkBothWays(t, e, "/v2/assets/900003/owners", url.Values{"sortOrder": {"Desc"}}, "id", 25, desc)
+}
+
+// TestPagingCollectibleItemOwners pages the owners of the demo UGC limited
+// as its creator, one by one, both ways, in both orders; the listing is
+// keyed by user asset id, which the response does not show, so the serial
+// numbers (unique per item) stand for it.
+func TestPagingCollectibleItemOwners(t *testing.T) {
+	e := demoEnv(t)
+	owners, err := e.Store.CollectibleOwners(context.Background(), demo.UGCCrown, 0, store.Span{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	for _, o := range owners {
+		want = append(want, o.Item.Collectible.SerialNumber)
+	}
+	if len(want) < 3 {
+		t.Fatalf("%d owners", len(want))
+	}
+	desc := slices.Clone(want)
+	slices.Reverse(desc)
+	base := "/v2/collectible-items/" + demoFacts().crownItem + "/owners"
+	for _, limit := range []int{1, 2, 3} {
+		walkBothWaysAs(t, e, demo.UGCMakerUser, base, url.Values{}, "serialNumber", limit, want)
+		walkBothWaysAs(t, e, demo.UGCMakerUser, base, url.Values{"sortOrder": {"2"}}, "serialNumber", limit, desc)
+	}
 }

@@ -23,10 +23,10 @@ var collectionAssetTypes = map[int]bool{
 }
 
 // loadUser reads the user named by a path parameter; a malformed or unknown
-// id gets the endpoint's own error.
-func (h *Handler) loadUser(w http.ResponseWriter, r *http.Request, raw string, status, code int, msg string) (inventory.User, bool) {
-	id, ok := parseID(raw)
-	if !ok {
+// id gets the endpoint's own error. id is the parsed parameter: 0 when it
+// did not parse.
+func (h *Handler) loadUser(w http.ResponseWriter, r *http.Request, id int64, status, code int, msg string) (inventory.User, bool) {
+	if id <= 0 {
 		writeError(w, status, code, msg)
 		return inventory.User{}, false
 	}
@@ -40,6 +40,12 @@ func (h *Handler) loadUser(w http.ResponseWriter, r *http.Request, raw string, s
 		return u, false
 	}
 	return u, true
+}
+
+// pathID is a path parameter parsed as an id, 0 when it does not parse.
+func pathID(r *http.Request, name string) int64 {
+	id, _ := parseID(r.PathValue(name))
+	return id
 }
 
 // ---- collections ----
@@ -169,7 +175,13 @@ func (h *Handler) packageAssets(w http.ResponseWriter, r *http.Request) {
 // ---- collectibles ----
 
 func (h *Handler) collectibles(w http.ResponseWriter, r *http.Request) {
+	const noUser = "The specified user does not exist!"
 	q := r.URL.Query()
+	userID, ok := parseID(r.PathValue("userId"))
+	if !ok {
+		writeError(w, http.StatusBadRequest, 1, noUser)
+		return
+	}
 	legacyType := 0
 	if s := q.Get("assetType"); s != "" {
 		t, ok := inventory.ParseLegacyType(s)
@@ -183,12 +195,13 @@ func (h *Handler) collectibles(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 1, "The specified user does not exist!")
+	// The cursor is checked before anything is read.
+	binding := "v1/collectibles\x00" + strconv.FormatInt(userID, 10) + "\x00" + strconv.Itoa(legacyType) + "\x00" + sortName(lp.desc)
+	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
 	if !ok {
 		return
 	}
-	binding := "v1/collectibles\x00" + strconv.FormatInt(owner.ID, 10) + "\x00" + strconv.Itoa(legacyType) + "\x00" + sortName(lp.desc)
-	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
+	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
 	if !ok {
 		return
 	}
@@ -278,7 +291,7 @@ func (h *Handler) openCursor(w http.ResponseWriter, s, binding string) (*Cursor,
 // ---- can view, categories ----
 
 func (h *Handler) canViewInventory(w http.ResponseWriter, r *http.Request) {
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 1, "The specified user does not exist!")
+	owner, ok := h.loadUser(w, r, pathID(r, "userId"), http.StatusBadRequest, 1, "The specified user does not exist!")
 	if !ok {
 		return
 	}
@@ -327,7 +340,7 @@ func (h *Handler) ownedItems(w http.ResponseWriter, r *http.Request, limit int) 
 		writeError(w, http.StatusBadRequest, 6, "The specified item type does not exist.")
 		return nil, false
 	}
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 1, "The specified user does not exist!")
+	owner, ok := h.loadUser(w, r, pathID(r, "userId"), http.StatusBadRequest, 1, "The specified user does not exist!")
 	if !ok {
 		return nil, false
 	}
@@ -521,7 +534,7 @@ func (h *Handler) placesInventory(w http.ResponseWriter, r *http.Request) {
 			cur = &Cursor{Back: true, Key: -n}
 		}
 	}
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 6, msg)
+	owner, ok := h.loadUser(w, r, pathID(r, "userId"), http.StatusBadRequest, 6, msg)
 	if !ok {
 		return
 	}

@@ -1,7 +1,6 @@
 package legacy
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -17,12 +16,12 @@ import (
 
 // owner is the owner entry the viewer may see: null when the owner's
 // inventory is hidden from the viewer.
-func (h *Handler) owner(ctx context.Context, viewer int64, o store.AssetOwner) (*wire.RelatedEntity, error) {
+func owner(viewer int64, o store.AssetOwner) *wire.RelatedEntity {
 	v := inventory.Viewer{UserID: viewer, InventoryRead: viewer != 0, Friend: o.ViewerIsFriend}
 	if inventory.AccessFor(v, o.Owner.ID, o.Owner.Visibility) == inventory.AccessNone {
-		return nil, nil
+		return nil
 	}
-	return &wire.RelatedEntity{ID: o.Owner.ID, Type: "User", Name: o.Owner.Name}, nil
+	return &wire.RelatedEntity{ID: o.Owner.ID, Type: "User", Name: o.Owner.Name}
 }
 
 // instanceTime is when an instance came to be: its add time, or the
@@ -35,32 +34,34 @@ func instanceTime(o store.OwnedAsset) string {
 }
 
 func (h *Handler) assetOwners(w http.ResponseWriter, r *http.Request) {
+	const invalid = "The asset id is invalid."
 	q := r.URL.Query()
 	id, ok := parseID(r.PathValue("assetId"))
-	var asset inventory.Asset
-	var err error
-	if ok {
-		asset, err = h.store.Asset(r.Context(), id)
-	}
-	if !ok || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusBadRequest, 1, "The asset id is invalid.")
-		return
-	}
-	if err != nil {
-		h.internal(w, r, err)
+	if !ok {
+		writeError(w, http.StatusBadRequest, 1, invalid)
 		return
 	}
 	lp, ok := h.listParams(w, q)
 	if !ok {
 		return
 	}
-	if !asset.Collectible {
-		writeError(w, http.StatusForbidden, 2, "You do not have permission to view the owners of this asset.")
-		return
-	}
+	// The cursor is checked before anything is read.
 	binding := "v2/asset-owners\x00" + strconv.FormatInt(id, 10) + "\x00" + sortName(lp.desc)
 	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
 	if !ok {
+		return
+	}
+	asset, err := h.store.Asset(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusBadRequest, 1, invalid)
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if !asset.Collectible {
+		writeError(w, http.StatusForbidden, 2, "You do not have permission to view the owners of this asset.")
 		return
 	}
 	viewer, ok := h.viewerID(w, r)
@@ -77,8 +78,7 @@ func (h *Handler) assetOwners(w http.ResponseWriter, r *http.Request) {
 	out := wire.LegacyPage[wire.AssetOwner]{Data: make([]wire.AssetOwner, 0, len(p.Items))}
 	out.PreviousPageCursor, out.NextPageCursor = h.sealed(p.Prev, binding), h.sealed(p.Next, binding)
 	for _, o := range p.Items {
-		e, _ := h.owner(r.Context(), viewer, o)
-		ao := wire.AssetOwner{ID: o.Item.ID, Owner: e, Created: instanceTime(o.OwnedAsset), Updated: instanceTime(o.OwnedAsset)}
+		ao := wire.AssetOwner{ID: o.Item.ID, Owner: owner(viewer, o), Created: instanceTime(o.OwnedAsset), Updated: instanceTime(o.OwnedAsset)}
 		if c := o.Item.Collectible; c != nil {
 			ao.CollectibleItemInstanceID, ao.SerialNumber = ptr(c.InstanceID), serial(c.SerialNumber)
 		}
@@ -98,23 +98,15 @@ func parseCollectibleLimit(s string) (int, bool) {
 }
 
 func (h *Handler) collectibleItemOwners(w http.ResponseWriter, r *http.Request) {
+	const invalid = "The collectible item id is invalid."
 	viewer, ok := h.requireSession(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	itemID, ok := parseUUID(r.PathValue("collectibleItemId"))
-	var asset inventory.Asset
-	var err error
-	if ok {
-		asset, err = h.store.AssetByCollectibleItem(r.Context(), itemID)
-	}
-	if !ok || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusBadRequest, 1, "The collectible item id is invalid.")
-		return
-	}
-	if err != nil {
-		h.internal(w, r, err)
+	if !ok {
+		writeError(w, http.StatusBadRequest, 1, invalid)
 		return
 	}
 	limit, ok := parseCollectibleLimit(q.Get("limit"))
@@ -127,13 +119,23 @@ func (h *Handler) collectibleItemOwners(w http.ResponseWriter, r *http.Request) 
 		writeFramework(w, http.StatusBadRequest, MsgInvalidSort)
 		return
 	}
-	if asset.CreatorID != viewer {
-		writeError(w, http.StatusForbidden, 2, "You do not have permission to view the owners of this item.")
-		return
-	}
+	// The cursor is checked before anything is read.
 	binding := "v2/collectible-item-owners\x00" + itemID + "\x00" + sortName(desc)
 	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
 	if !ok {
+		return
+	}
+	asset, err := h.store.AssetByCollectibleItem(r.Context(), itemID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusBadRequest, 1, invalid)
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if asset.CreatorID != viewer {
+		writeError(w, http.StatusForbidden, 2, "You do not have permission to view the owners of this item.")
 		return
 	}
 	p, err := fetchPage(func(sp store.Span) ([]store.AssetOwner, error) {
@@ -146,8 +148,7 @@ func (h *Handler) collectibleItemOwners(w http.ResponseWriter, r *http.Request) 
 	out := wire.LegacyPage[wire.CollectibleItemOwner]{Data: make([]wire.CollectibleItemOwner, 0, len(p.Items))}
 	out.PreviousPageCursor, out.NextPageCursor = h.sealed(p.Prev, binding), h.sealed(p.Next, binding)
 	for _, o := range p.Items {
-		e, _ := h.owner(r.Context(), viewer, o)
-		co := wire.CollectibleItemOwner{Owner: e}
+		co := wire.CollectibleItemOwner{Owner: owner(viewer, o)}
 		if c := o.Item.Collectible; c != nil {
 			co.CollectibleItemInstanceID, co.SerialNumber = c.InstanceID, serial(c.SerialNumber)
 		}
@@ -264,9 +265,11 @@ func (h *Handler) inventoryAccess(w http.ResponseWriter, r *http.Request, owner 
 }
 
 func (h *Handler) inventory(w http.ResponseWriter, r *http.Request) {
+	const noUser = "Invalid user Id."
 	q := r.URL.Query()
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 1, "Invalid user Id.")
+	userID, ok := parseID(r.PathValue("userId"))
 	if !ok {
+		writeError(w, http.StatusBadRequest, 1, noUser)
 		return
 	}
 	types, ok := parseAssetTypes(q.Get("assetTypes"))
@@ -282,8 +285,13 @@ func (h *Handler) inventory(w http.ResponseWriter, r *http.Request) {
 	for i, t := range types {
 		typeList[i] = strconv.Itoa(t)
 	}
-	binding := "v2/inventory\x00" + strconv.FormatInt(owner.ID, 10) + "\x00" + strings.Join(typeList, ",") + "\x00" + sortName(lp.desc)
+	// The cursor is checked before anything is read.
+	binding := "v2/inventory\x00" + strconv.FormatInt(userID, 10) + "\x00" + strings.Join(typeList, ",") + "\x00" + sortName(lp.desc)
 	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
+	if !ok {
+		return
+	}
+	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
 	if !ok || !h.inventoryAccess(w, r, owner, types) {
 		return
 	}
@@ -304,9 +312,11 @@ func (h *Handler) inventory(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) inventoryByType(w http.ResponseWriter, r *http.Request) {
+	const noUser = "Invalid user Id."
 	q := r.URL.Query()
-	owner, ok := h.loadUser(w, r, r.PathValue("userId"), http.StatusBadRequest, 1, "Invalid user Id.")
+	userID, ok := parseID(r.PathValue("userId"))
 	if !ok {
+		writeError(w, http.StatusBadRequest, 1, noUser)
 		return
 	}
 	types, ok := parseAssetTypes(r.PathValue("assetTypeId"))
@@ -318,8 +328,13 @@ func (h *Handler) inventoryByType(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	binding := "v2/inventory-type\x00" + strconv.FormatInt(owner.ID, 10) + "\x00" + strconv.Itoa(types[0]) + "\x00" + sortName(lp.desc)
+	// The cursor is checked before anything is read.
+	binding := "v2/inventory-type\x00" + strconv.FormatInt(userID, 10) + "\x00" + strconv.Itoa(types[0]) + "\x00" + sortName(lp.desc)
 	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
+	if !ok {
+		return
+	}
+	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
 	if !ok || !h.inventoryAccess(w, r, owner, types) {
 		return
 	}
