@@ -120,7 +120,13 @@ Try:
   # What a key may do
   curl -s -X POST -H 'Content-Type: application/json' -d '{"apiKey":"%[2]s"}' '%[1]s/api-keys/v1/introspect'
 
-`, base, k[0].Secret, k[0].OwnerID, k[1].Secret, k[1].OwnerID, k[2].Secret, k[2].OwnerID)
+  # The legacy inventory.roblox.com API (anonymous where Roblox allows it)
+  curl -s '%[1]s/v1/users/%[3]d/items/GamePass/777777/is-owned'
+  curl -s '%[1]s/v1/users/%[5]d/assets/collectibles?limit=10'
+
+Web pages: %[1]s/login  (every demo user's password is %[8]q, e.g. GuideUser, PrivatePat)
+
+`, base, k[0].Secret, k[0].OwnerID, k[1].Secret, k[1].OwnerID, k[2].Secret, k[2].OwnerID, demo.Password)
 }
 
 func (a *app) demoCmd() *cobra.Command {
