@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -38,14 +39,18 @@ func HashPassword(password string) (string, error) {
 }
 
 // dummyHash is compared against when a user does not exist, so a failed
-// sign-in takes as long whether or not the name is known.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("invcloud-no-such-user"), bcrypt.DefaultCost)
+// sign-in takes as long whether or not the name is known. It is computed on
+// first use, not at start-up (bcrypt is slow on purpose).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("invcloud-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // CheckPassword reports whether password matches hash. An empty hash (no
 // password set, or no such user) never matches but costs the same time.
 func CheckPassword(hash, password string) bool {
 	if hash == "" {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil

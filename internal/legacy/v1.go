@@ -57,7 +57,9 @@ func (h *Handler) collectionTarget(w http.ResponseWriter, r *http.Request) (inve
 		writeError(w, http.StatusBadRequest, 1, "The item type does not exist.")
 		return inventory.ItemRef{}, inventory.Asset{}, false
 	}
-	if typ == inventory.ItemGamePass || typ == inventory.ItemBadge {
+	// Only adding can be refused for the type (code 6 is documented for
+	// POST); a pass or badge is simply never in a collection to remove.
+	if r.Method == http.MethodPost && (typ == inventory.ItemGamePass || typ == inventory.ItemBadge) {
 		writeError(w, http.StatusForbidden, 6, "Items of this type are not allowed in collections.")
 		return inventory.ItemRef{}, inventory.Asset{}, false
 	}

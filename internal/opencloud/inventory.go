@@ -266,11 +266,6 @@ func WireItems(userID int64, items []inventory.Item) []wire.InventoryItem {
 	return out
 }
 
-// WireItem converts one domain item to its wire form.
-func WireItem(userID int64, it inventory.Item) wire.InventoryItem {
-	return WireItems(userID, []inventory.Item{it})[0]
-}
-
 func wireItem(path string, it inventory.Item, asset *wire.AssetDetails) wire.InventoryItem {
 	out := wire.InventoryItem{Path: path}
 	id := strconv.FormatInt(it.ID, 10)

@@ -41,6 +41,9 @@ func requestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// maxBody bounds every request body.
+const maxBody = 1 << 20
+
 // withLogging gives each request an id (echoed in x-request-id), recovers
 // panics as 500s, logs one line per request and feeds the metrics (m may be
 // nil). Only the path is logged: credentials travel in headers and bodies,
@@ -67,6 +70,9 @@ func withLogging(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.H
 			l.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
 				"status", sw.status, "duration", d)
 		}()
+		// No endpoint takes more than a few KiB; handlers that read bodies
+		// set tighter limits of their own.
+		r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
 		next.ServeHTTP(sw, r)
 	})
 }

@@ -31,6 +31,7 @@ type keyCache struct {
 	now func() time.Time
 	mu  sync.RWMutex
 	m   map[apikey.Hash]cachedKey
+	gen uint64 // bumped by every change, so a lookup racing one is not cached
 }
 
 // maxCachedKeys bounds memory; past it the cache starts over.
@@ -44,15 +45,20 @@ func (c *keyCache) APIKeyByHash(ctx context.Context, h apikey.Hash) (apikey.Key,
 	if ok && now.Sub(e.fetched) < c.ttl {
 		return e.key, nil
 	}
+	c.mu.RLock()
+	gen := c.gen
+	c.mu.RUnlock()
 	k, err := c.Store.APIKeyByHash(ctx, h)
 	if err != nil {
 		return k, err
 	}
 	c.mu.Lock()
-	if len(c.m) >= maxCachedKeys {
-		c.m = map[apikey.Hash]cachedKey{}
+	if c.gen == gen { // no change since the read began
+		if len(c.m) >= maxCachedKeys {
+			c.m = map[apikey.Hash]cachedKey{}
+		}
+		c.m[h] = cachedKey{key: k, fetched: now}
 	}
-	c.m[h] = cachedKey{key: k, fetched: now}
 	c.mu.Unlock()
 	return k, nil
 }
@@ -60,6 +66,19 @@ func (c *keyCache) APIKeyByHash(ctx context.Context, h apikey.Hash) (apikey.Key,
 func (c *keyCache) forget() {
 	c.mu.Lock()
 	clear(c.m)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// forgetID drops only the entries of key id.
+func (c *keyCache) forgetID(id int64) {
+	c.mu.Lock()
+	for h, e := range c.m {
+		if e.key.ID == id {
+			delete(c.m, h)
+		}
+	}
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -78,9 +97,9 @@ func (c *keyCache) DeleteAPIKey(ctx context.Context, id int64) error {
 	return c.Store.DeleteAPIKey(ctx, id)
 }
 
-// TouchAPIKey drops the cache so the next lookup sees the new last-used
-// time (it happens at most once a minute per key).
+// TouchAPIKey drops that key's entry so the next lookup sees the new
+// last-used time (it happens at most once a minute per key).
 func (c *keyCache) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
-	defer c.forget()
+	defer c.forgetID(id)
 	return c.Store.TouchAPIKey(ctx, id, at)
 }

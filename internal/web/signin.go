@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/invcloud/invcloud/internal/account"
@@ -17,11 +18,22 @@ type loginData struct {
 	ReturnURL string
 }
 
-// safeReturn keeps only same-site paths: no scheme, no host, no "//" or
-// "/\" that browsers treat as another host.
+// safeReturn keeps only same-site paths. Browsers drop tabs and newlines
+// from URLs and read '\' as '/', so "/\t/evil.example" or "/\evil.example"
+// would leave the site: any control character or backslash is refused, and
+// what remains must parse with no scheme and no host.
 func safeReturn(u string) string {
-	if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") || strings.HasPrefix(u, "/\\") || strings.ContainsAny(u, "\r\n") {
-		return "/my/inventory"
+	const fallback = "/my/inventory"
+	if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") || strings.ContainsRune(u, '\\') {
+		return fallback
+	}
+	for i := 0; i < len(u); i++ {
+		if u[i] < 0x20 || u[i] == 0x7f {
+			return fallback
+		}
+	}
+	if p, err := url.Parse(u); err != nil || p.Scheme != "" || p.Host != "" {
+		return fallback
 	}
 	return u
 }
@@ -57,7 +69,8 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !account.CheckPassword(hash, r.PostFormValue("password")) {
-		s.log.InfoContext(ctx, "sign-in failed", "user", name, "addr", addr)
+		// The name is not logged: people type passwords into it.
+		s.log.InfoContext(ctx, "sign-in failed", "user_id", id, "addr", addr)
 		fail(http.StatusUnauthorized, "Incorrect username or password.")
 		return
 	}
@@ -65,7 +78,10 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	// A new session id on every sign-in, and the old one ended: a session
 	// id planted before sign-in is worth nothing after it.
 	if c, err := r.Cookie(account.CookieName); err == nil {
-		s.store.DeleteSession(ctx, account.HashSessionToken(c.Value))
+		if err := s.store.DeleteSession(ctx, account.HashSessionToken(c.Value)); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
 	if err := s.startSession(w, r, id); err != nil {
 		s.internal(w, r, err)

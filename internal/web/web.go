@@ -159,13 +159,8 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page s
 	fmt.Fprint(w, b.String())
 }
 
-type ctxKey struct{}
-
 // Session returns the request's signed-in session, if any.
 func (s *Site) Session(r *http.Request) (store.Session, bool) {
-	if v, ok := r.Context().Value(ctxKey{}).(*store.Session); ok {
-		return *v, true
-	}
 	c, err := r.Cookie(account.CookieName)
 	if err != nil || c.Value == "" {
 		return store.Session{}, false

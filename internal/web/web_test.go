@@ -181,7 +181,8 @@ func TestSignInCookieAttributes(t *testing.T) {
 
 func TestSignInRefusesForeignReturnURL(t *testing.T) {
 	s := newSite(t)
-	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"} {
+	for _, ret := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
+		"/\t/evil.example", "/\n/evil.example", "/\x7f/evil.example", "/a\\..\\\\evil.example", "/\r\n//evil.example"} {
 		b := s.browser()
 		form := b.get("/login")
 		p := b.post("/login", url.Values{"csrf_token": {csrf(t, form)}, "username": {"GuideUser"}, "password": {demo.Password}, "returnUrl": {ret}})
