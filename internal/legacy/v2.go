@@ -287,19 +287,8 @@ func (h *Handler) inventory(w http.ResponseWriter, r *http.Request) {
 	}
 	// The cursor is checked before anything is read.
 	binding := "v2/inventory\x00" + strconv.FormatInt(userID, 10) + "\x00" + strings.Join(typeList, ",") + "\x00" + sortName(lp.desc)
-	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
+	_, p, ok := h.userAssetsPage(w, r, userID, types, lp, binding, noUser)
 	if !ok {
-		return
-	}
-	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
-	if !ok || !h.inventoryAccess(w, r, owner, types) {
-		return
-	}
-	p, err := fetchPage(func(sp store.Span) ([]store.OwnedAsset, error) {
-		return h.store.UserAssets(r.Context(), owner.ID, types, sp)
-	}, ownedKey, lp.desc, lp.limit, cur)
-	if err != nil {
-		h.internal(w, r, err)
 		return
 	}
 	out := wire.LegacyPage[wire.UserAssetItemV2]{Data: make([]wire.UserAssetItemV2, 0, len(p.Items))}
@@ -330,19 +319,8 @@ func (h *Handler) inventoryByType(w http.ResponseWriter, r *http.Request) {
 	}
 	// The cursor is checked before anything is read.
 	binding := "v2/inventory-type\x00" + strconv.FormatInt(userID, 10) + "\x00" + strconv.Itoa(types[0]) + "\x00" + sortName(lp.desc)
-	cur, ok := h.openCursor(w, q.Get("cursor"), binding)
+	owner, p, ok := h.userAssetsPage(w, r, userID, types, lp, binding, noUser)
 	if !ok {
-		return
-	}
-	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
-	if !ok || !h.inventoryAccess(w, r, owner, types) {
-		return
-	}
-	p, err := fetchPage(func(sp store.Span) ([]store.OwnedAsset, error) {
-		return h.store.UserAssets(r.Context(), owner.ID, types, sp)
-	}, ownedKey, lp.desc, lp.limit, cur)
-	if err != nil {
-		h.internal(w, r, err)
 		return
 	}
 	out := wire.LegacyPage[wire.InventoryItemV2]{Data: make([]wire.InventoryItemV2, 0, len(p.Items))}
@@ -357,4 +335,27 @@ func (h *Handler) inventoryByType(w http.ResponseWriter, r *http.Request) {
 		out.Data = append(out.Data, it)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// userAssetsPage is the shared part of the two v2 inventory listings: the
+// cursor is checked before anything is read, then the owner and the
+// caller's access, then one page is fetched. It writes the error and
+// reports false when the request ends there.
+func (h *Handler) userAssetsPage(w http.ResponseWriter, r *http.Request, userID int64, types []int, lp listParams, binding, noUser string) (inventory.User, page[store.OwnedAsset], bool) {
+	cur, ok := h.openCursor(w, r.URL.Query().Get("cursor"), binding)
+	if !ok {
+		return inventory.User{}, page[store.OwnedAsset]{}, false
+	}
+	owner, ok := h.loadUser(w, r, userID, http.StatusBadRequest, 1, noUser)
+	if !ok || !h.inventoryAccess(w, r, owner, types) {
+		return inventory.User{}, page[store.OwnedAsset]{}, false
+	}
+	p, err := fetchPage(func(sp store.Span) ([]store.OwnedAsset, error) {
+		return h.store.UserAssets(r.Context(), owner.ID, types, sp)
+	}, ownedKey, lp.desc, lp.limit, cur)
+	if err != nil {
+		h.internal(w, r, err)
+		return inventory.User{}, page[store.OwnedAsset]{}, false
+	}
+	return owner, p, true
 }
