@@ -201,12 +201,9 @@ func (h *Handler) deleteAsset(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, 3, "The item is not allowed to be deleted.")
 		return
 	}
+	// Revoke also takes the asset out of the user's collection, in one
+	// transaction: a failure changes nothing.
 	if _, err := h.store.Revoke(ctx, userID, inventory.Ref{Kind: inventory.KindAsset, ID: id}); err != nil && !errors.Is(err, store.ErrNotFound) {
-		h.unknown(w, r, err)
-		return
-	}
-	err = h.store.RemoveFromCollection(ctx, userID, inventory.ItemRef{Type: inventory.ItemAsset, ID: id})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		h.unknown(w, r, err)
 		return
 	}

@@ -192,11 +192,23 @@ func (s *Store) Revoke(ctx context.Context, userID int64, ref inventory.Ref) (in
 		}
 		q = `DELETE FROM ` + t[0] + ` WHERE user_id = $1 AND ` + t[1] + ` = $2`
 	}
-	tag, err := s.pool.Exec(ctx, q, userID, ref.ID)
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, userID, ref.ID)
+		if err != nil {
+			return err
+		}
+		if n = tag.RowsAffected(); n == 0 || ref.Kind != inventory.KindAsset {
+			return nil
+		}
+		// An asset no longer owned can't stay in the owner's collection.
+		_, err = tx.Exec(ctx, `DELETE FROM collections WHERE user_id = $1 AND item_type = $2 AND item_id = $3`,
+			userID, int(inventory.ItemAsset), ref.ID)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
 	}
-	n := tag.RowsAffected()
 	if n == 0 {
 		return 0, fmt.Errorf("user %d does not own %s: %w", userID, ref, store.ErrNotFound)
 	}

@@ -165,11 +165,22 @@ func (s *Store) Revoke(ctx context.Context, userID int64, ref inventory.Ref) (in
 		}
 		q = `DELETE FROM ` + t[0] + ` WHERE user_id = ? AND ` + t[1] + ` = ?`
 	}
-	res, err := s.db.ExecContext(ctx, q, userID, ref.ID)
-	if err != nil {
-		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, userID, ref.ID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if ref.Kind == inventory.KindAsset {
+			// An asset no longer owned can't stay in the owner's collection.
+			_, err = tx.ExecContext(ctx, `DELETE FROM collections WHERE user_id = ? AND item_type = ? AND item_id = ?`,
+				userID, int(inventory.ItemAsset), ref.ID)
+		}
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("revoke %s from user %d: %w", ref, userID, err)
 	}

@@ -238,6 +238,18 @@ func testLegacyCollections(t *testing.T, s store.Store) {
 	if len(got) != 0 {
 		t.Errorf("Collection(2) = %v", got)
 	}
+	// Revoking an asset takes it out of the collection too.
+	_, err = s.Revoke(ctx, 1, inventory.Ref{Kind: inventory.KindAsset, ID: 101})
+	mustNil(t, err, "Revoke")
+	got, _ = s.Collection(ctx, 1)
+	for _, it := range got {
+		if it.Item == asset(101) {
+			t.Errorf("revoked asset 101 still in the collection: %+v", got)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("Collection after revoke = %+v, want the bundle and asset 105", got)
+	}
 }
 
 func ownedIDs(os []store.OwnedAsset) []int64 {
