@@ -6,23 +6,52 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
 
 	"github.com/invcloud/invcloud/internal/inventory"
 )
 
-// statements are the hot-path queries, prepared once. Their text is fixed:
-// ID lists travel as one JSON array parameter and asset types as a bit set.
-// They carry no LIMIT parameter: SQLite re-prepares a statement whose bound
-// LIMIT changes (measured: +17µs a query), so the reader stops after n rows
-// instead; the scans stream in index order, so nothing past n is read.
-type statements struct {
-	assets, assetIDs   *sql.Stmt
-	others, otherIDs   [inventory.KindPrivateServer + 1]*sql.Stmt
-	apiKeyByHash, user *sql.Stmt
+// The hot-path queries. Their text is fixed, so each reader prepares them
+// once: ID lists travel as one JSON array parameter and asset types as a bit
+// set (?3: bit n set means asset type n is selected). They carry no LIMIT
+// parameter: SQLite re-prepares a statement whose bound LIMIT changes
+// (measured: +17µs a query), so the caller stops after n rows instead; the
+// scans stream in index order, so nothing past n is read.
+const (
+	assetColumns = `ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number,
+	ua.collectible_instance_id, ua.collectible_state, ua.added_at, a.collectible_item_id`
+
+	userQuery = `SELECT name, display_name, created_at, visibility FROM users WHERE id = ?`
+
+	assetsQuery = `SELECT ` + assetColumns + `
+		FROM user_assets ua JOIN assets a ON a.id = ua.asset_id
+		WHERE ua.user_id = ?1 AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
+		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
+		ORDER BY ua.instance_id`
+
+	// A handful of ids: walk the (user, asset) index, then sort the few hits.
+	assetIDsQuery = `SELECT ` + assetColumns + `
+		FROM user_assets ua INDEXED BY user_assets_owned JOIN assets a ON a.id = ua.asset_id
+		WHERE ua.user_id = ?1 AND ua.asset_id IN (SELECT value FROM json_each(?5))
+		  AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
+		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
+		ORDER BY ua.instance_id`
+)
+
+func othersQuery(k inventory.Kind) string {
+	t := otherTables[k]
+	return fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
+		WHERE user_id = ?1 AND %[2]s > ?2 ORDER BY %[2]s`, t[0], t[1])
 }
 
-const assetColumns = `ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number,
-	ua.collectible_instance_id, ua.collectible_state, ua.added_at, a.collectible_item_id`
+func otherIDsQuery(k inventory.Kind) string {
+	t := otherTables[k]
+	return fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
+		WHERE user_id = ?1 AND %[2]s > ?2 AND %[2]s IN (SELECT value FROM json_each(?3))
+		ORDER BY %[2]s`, t[0], t[1])
+}
 
 var otherTables = map[inventory.Kind][2]string{
 	inventory.KindBadge:         {"user_badges", "badge_id"},
@@ -30,56 +59,23 @@ var otherTables = map[inventory.Kind][2]string{
 	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
 }
 
+// statements are the other prepared queries, on database/sql.
+type statements struct {
+	apiKeyByHash *sql.Stmt
+}
+
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = db.PrepareContext(ctx, q)
-		if err != nil {
-			err = fmt.Errorf("prepare %q: %w", q, err)
-		}
-		return s
+	st.apiKeyByHash, err = db.PrepareContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE secret_hash = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare api key lookup: %w", err)
 	}
-	// ?3 is a TypeSet: bit n set means asset type n is selected.
-	st.assets = prep(`SELECT ` + assetColumns + `
-		FROM user_assets ua JOIN assets a ON a.id = ua.asset_id
-		WHERE ua.user_id = ?1 AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
-		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
-		ORDER BY ua.instance_id`)
-	// A handful of ids: walk the (user, asset) index, then sort the few hits.
-	st.assetIDs = prep(`SELECT ` + assetColumns + `
-		FROM user_assets ua INDEXED BY user_assets_owned JOIN assets a ON a.id = ua.asset_id
-		WHERE ua.user_id = ?1 AND ua.asset_id IN (SELECT value FROM json_each(?5))
-		  AND ua.instance_id > ?2 AND (?3 >> ua.asset_type) & 1 = 1
-		  AND (?4 = 0 OR ua.collectible_instance_id IS NOT NULL)
-		ORDER BY ua.instance_id`)
-	for k, t := range otherTables {
-		st.others[k] = prep(fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
-			WHERE user_id = ?1 AND %[2]s > ?2 ORDER BY %[2]s`, t[0], t[1]))
-		st.otherIDs[k] = prep(fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
-			WHERE user_id = ?1 AND %[2]s > ?2 AND %[2]s IN (SELECT value FROM json_each(?3))
-			ORDER BY %[2]s`, t[0], t[1]))
-	}
-	st.apiKeyByHash = prep(`SELECT ` + apiKeyColumns + ` FROM api_keys WHERE secret_hash = ?`)
-	st.user = prep(`SELECT name, display_name, created_at, visibility FROM users WHERE id = ?`)
-	return err
+	return nil
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.assets, st.assetIDs, st.apiKeyByHash, st.user} {
-		if s != nil {
-			s.Close()
-		}
-	}
-	for k := range st.others {
-		for _, s := range []*sql.Stmt{st.others[k], st.otherIDs[k]} {
-			if s != nil {
-				s.Close()
-			}
-		}
+	if st.apiKeyByHash != nil {
+		st.apiKeyByHash.Close()
 	}
 }
 
@@ -133,80 +129,54 @@ func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID i
 	if q.OnlyCollectibles {
 		only = 1
 	}
-	var rows *sql.Rows
-	var err error
-	if sel.IDs != nil {
-		rows, err = s.stmts.assetIDs.QueryContext(ctx, userID, cursor, int64(q.Types), only, jsonIDs(sel.IDs))
-	} else {
-		rows, err = s.stmts.assets.QueryContext(ctx, userID, cursor, int64(q.Types), only)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	sc := newAssetScanner()
-	for stop := len(items) + n; len(items) < stop && rows.Next(); {
-		it, err := sc.scan(rows)
-		if err != nil {
-			return nil, err
+	err := s.readers.with(ctx, func(r *reader) error {
+		st, args := r.assets, []any{userID, cursor, int64(q.Types), only}
+		if sel.IDs != nil {
+			st, args = r.assetIDs, append(args, jsonIDs(sel.IDs))
 		}
-		items = append(items, it)
-	}
-	return items, rows.Err()
+		stop := len(items) + n
+		return run(st, func() bool {
+			items = append(items, scanAsset(st))
+			return len(items) < stop
+		}, args...)
+	})
+	return items, err
 }
 
-// assetScanner holds the scan destinations of asset rows: allocated once a
-// query rather than once a row (each &var given to Scan escapes).
-type assetScanner struct {
-	id, assetID, assetType int64
-	serial, state, add     sql.NullInt64
-	collInstance, collItem sql.NullString
-	dest                   []any
-}
-
-func newAssetScanner() *assetScanner {
-	a := &assetScanner{}
-	a.dest = []any{&a.id, &a.assetID, &a.assetType, &a.serial, &a.collInstance, &a.state, &a.add, &a.collItem}
-	return a
-}
-
-func (a *assetScanner) scan(rows interface{ Scan(...any) error }) (inventory.Item, error) {
-	if err := rows.Scan(a.dest...); err != nil {
-		return inventory.Item{}, err
-	}
-	it := inventory.Item{Kind: inventory.KindAsset, ID: a.id, AssetID: a.assetID,
-		AssetType: inventory.AssetType(a.assetType), AddTime: fromMillis(a.add)}
-	if a.collInstance.Valid {
+// scanAsset reads the current row of an asset listing (assetColumns).
+func scanAsset(st *sqlite3.Stmt) inventory.Item {
+	it := inventory.Item{Kind: inventory.KindAsset, ID: st.ColumnInt64(0), AssetID: st.ColumnInt64(1),
+		AssetType: inventory.AssetType(st.ColumnInt64(2)), AddTime: columnTime(st, 6)}
+	if st.ColumnType(4) != sqlite3.NULL {
 		it.Collectible = &inventory.Collectible{
-			ItemID:       a.collItem.String,
-			InstanceID:   a.collInstance.String,
-			State:        inventory.CollectibleState(a.state.Int64),
-			SerialNumber: a.serial.Int64,
+			ItemID:       st.ColumnText(7),
+			InstanceID:   st.ColumnText(4),
+			State:        inventory.CollectibleState(st.ColumnInt64(5)),
+			SerialNumber: st.ColumnInt64(3), // 0 when NULL
 		}
 	}
-	return it, nil
+	return it
+}
+
+// columnTime reads a millisecond time column, the zero time for NULL.
+func columnTime(st *sqlite3.Stmt, col int) time.Time {
+	if st.ColumnType(col) == sqlite3.NULL {
+		return time.Time{}
+	}
+	return time.UnixMilli(st.ColumnInt64(col)).UTC()
 }
 
 func (s *Store) listOthers(ctx context.Context, items []inventory.Item, k inventory.Kind, userID int64, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
-	var rows *sql.Rows
-	var err error
-	if sel.IDs != nil {
-		rows, err = s.stmts.otherIDs[k].QueryContext(ctx, userID, cursor, jsonIDs(sel.IDs))
-	} else {
-		rows, err = s.stmts.others[k].QueryContext(ctx, userID, cursor)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var id int64
-	var add sql.NullInt64
-	dest := []any{&id, &add}
-	for stop := len(items) + n; len(items) < stop && rows.Next(); {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+	err := s.readers.with(ctx, func(r *reader) error {
+		st, args := r.others[k], []any{userID, cursor}
+		if sel.IDs != nil {
+			st, args = r.otherIDs[k], append(args, jsonIDs(sel.IDs))
 		}
-		items = append(items, inventory.Item{Kind: k, ID: id, AddTime: fromMillis(add)})
-	}
-	return items, rows.Err()
+		stop := len(items) + n
+		return run(st, func() bool {
+			items = append(items, inventory.Item{Kind: k, ID: st.ColumnInt64(0), AddTime: columnTime(st, 1)})
+			return len(items) < stop
+		}, args...)
+	})
+	return items, err
 }

@@ -24,8 +24,9 @@ var migrations embed.FS
 
 // Store is a store.Store on SQLite.
 type Store struct {
-	db    *sql.DB
-	stmts statements
+	db      *sql.DB
+	stmts   statements
+	readers *readers
 }
 
 var _ store.Store = (*Store)(nil)
@@ -55,6 +56,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.readers, err = openReaders(dsn, max(4, 2*runtime.GOMAXPROCS(0))); err != nil {
+		s.stmts.close()
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -71,6 +77,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.readers.close()
 	s.stmts.close()
 	return s.db.Close()
 }

@@ -3,8 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
@@ -26,18 +26,22 @@ func (s *Store) CreateUser(ctx context.Context, u inventory.User) error {
 // User implements store.Store.
 func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
 	u := inventory.User{ID: id}
-	var created int64
-	var vis string
-	err := s.stmts.user.QueryRowContext(ctx, id).
-		Scan(&u.Name, &u.DisplayName, &created, &vis)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("user %d: %w", id, store.ErrNotFound)
-	}
+	found := false
+	err := s.readers.with(ctx, func(r *reader) error {
+		return run(r.user, func() bool {
+			found = true
+			u.Name, u.DisplayName = r.user.ColumnText(0), r.user.ColumnText(1)
+			u.Created = time.UnixMilli(r.user.ColumnInt64(2)).UTC()
+			u.Visibility = inventory.Visibility(r.user.ColumnText(3))
+			return false
+		}, id)
+	})
 	if err != nil {
 		return u, fmt.Errorf("read user %d: %w", id, err)
 	}
-	u.Created = fromMillis(sql.NullInt64{Int64: created, Valid: true})
-	u.Visibility = inventory.Visibility(vis)
+	if !found {
+		return u, fmt.Errorf("user %d: %w", id, store.ErrNotFound)
+	}
 	return u, nil
 }
 
