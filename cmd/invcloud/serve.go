@@ -62,6 +62,7 @@ func (a *app) serveCmd() *cobra.Command {
 				cfg.Ready["redis"] = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
 			}
 			cfg.Quotas = ratelimit.New(lim, scale, quotaFail == "open", log)
+			cfg.Quotas.Rejected = func(p ratelimit.Policy, oauth bool) { cfg.Metrics.QuotaRejected(p.Name, oauth) }
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)

@@ -23,6 +23,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	storeLat *prometheus.HistogramVec
+	rejected *prometheus.CounterVec
 }
 
 // New returns a registry with Go runtime and process collectors.
@@ -41,7 +42,10 @@ func New() *Metrics {
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .5},
 		}, []string{"op"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.storeLat,
+	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "invcloud_quota_rejections_total", Help: "Requests refused with 429 by quota, by policy and principal kind.",
+	}, []string{"policy", "principal"})
+	m.reg.MustRegister(m.requests, m.latency, m.storeLat, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,6 +66,15 @@ func (m *Metrics) Observe(r *http.Request, status int, d time.Duration) {
 	}
 	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// QuotaRejected counts a request refused by the quota of policy.
+func (m *Metrics) QuotaRejected(policy string, oauth bool) {
+	kind := "api_key_owner"
+	if oauth {
+		kind = "oauth_authorization"
+	}
+	m.rejected.WithLabelValues(policy, kind).Inc()
 }
 
 // Store times the hot-path calls of s.

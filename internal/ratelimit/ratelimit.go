@@ -60,6 +60,8 @@ type Quotas struct {
 	scale    float64 // 0: quotas off
 	failOpen bool
 	log      *slog.Logger
+	// Rejected, if set, is told of every refused request (for metrics).
+	Rejected func(p Policy, oauth bool)
 }
 
 // ParseMode reads --rate-limits: "roblox" (published limits), "off", or
@@ -104,6 +106,9 @@ func (q *Quotas) Take(ctx context.Context, p Policy, ownerID int64, authorizatio
 			return Result{Allowed: true, Limit: l, Remaining: l.Max}, nil
 		}
 		return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if !res.Allowed && q.Rejected != nil {
+		q.Rejected(p, authorizationID != "")
 	}
 	return res, nil
 }

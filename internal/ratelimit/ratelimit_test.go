@@ -80,11 +80,18 @@ func TestQuotas(t *testing.T) {
 	q := New(NewMemory(func() time.Time { return now }), 1, false, log)
 	ctx := context.Background()
 	// API keys of one owner share a bucket; OAuth authorizations have their own, smaller ones.
-	if n, _ := countTake(q, ctx, 7, "", 150); n != 100 {
-		t.Fatalf("key owner: %d allowed", n)
+	rejected := map[bool]int{}
+	q.Rejected = func(p Policy, oauth bool) {
+		if p.Name != InventoryItems.Name {
+			t.Errorf("rejected policy %q", p.Name)
+		}
+		rejected[oauth]++
 	}
-	if n, _ := countTake(q, ctx, 7, "auth-1", 30); n != 20 {
-		t.Fatalf("oauth authorization: %d allowed", n)
+	if n, _ := countTake(q, ctx, 7, "", 150); n != 100 || rejected[false] != 50 {
+		t.Fatalf("key owner: %d allowed, %d rejections counted", n, rejected[false])
+	}
+	if n, _ := countTake(q, ctx, 7, "auth-1", 30); n != 20 || rejected[true] != 10 {
+		t.Fatalf("oauth authorization: %d allowed, %d rejections counted", n, rejected[true])
 	}
 	if n, _ := countTake(q, ctx, 8, "", 1); n != 1 {
 		t.Fatal("another owner was throttled")
