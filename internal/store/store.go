@@ -78,6 +78,25 @@ type OAuthUsedCode struct {
 	Used      time.Time
 }
 
+// CatalogItem is one catalog entry of any kind.
+type CatalogItem struct {
+	Ref        inventory.Ref
+	Name       string
+	UniverseID int64           // badges, game passes and private servers
+	Asset      inventory.Asset // assets only: the whole row
+}
+
+// UserDeletion counts what DeleteUser removed with the user. Catalog items
+// the user created stay (their creator id then names no user).
+type UserDeletion struct {
+	Items               int // owned items of every kind, bundles included
+	APIKeys             int
+	Sessions            int
+	OAuthApps           int // apps the user owned
+	OAuthAuthorizations int // the user's own and those of the user's apps
+	Friends             int
+}
+
 // Store is everything invcloud keeps.
 type Store interface {
 	AccountStore
@@ -93,6 +112,11 @@ type Store interface {
 
 	CreateUser(ctx context.Context, u inventory.User) error
 	User(ctx context.Context, id int64) (inventory.User, error)
+	// Users lists up to limit users with ids above after, by id.
+	Users(ctx context.Context, after int64, limit int) ([]inventory.User, error)
+	// DeleteUser deletes a user and, in the same transaction, every row that
+	// depends on it (see UserDeletion); ErrNotFound if there is no such user.
+	DeleteUser(ctx context.Context, id int64) (UserDeletion, error)
 	SetVisibility(ctx context.Context, id int64, v inventory.Visibility) error
 
 	// Put* insert or update catalog entries.
@@ -107,11 +131,21 @@ type Store interface {
 	// Counts returns how many items of each kind a user owns.
 	Counts(ctx context.Context, userID int64) (map[inventory.Kind]int, error)
 
+	// CatalogItems lists up to limit catalog entries of one kind with ids
+	// above after, by id.
+	CatalogItems(ctx context.Context, kind inventory.Kind, after int64, limit int) ([]CatalogItem, error)
+	// CatalogItem returns one catalog entry; ErrNotFound if none.
+	CatalogItem(ctx context.Context, ref inventory.Ref) (CatalogItem, error)
+
 	// Grant gives a user one catalog item at time at and returns the
 	// inventory item. A collectible asset gets a new instance (and serial
 	// number) each time; granting anything else the user already owns
 	// returns ErrExists.
 	Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error)
+	// GrantAll grants every ref, in order, in one transaction: all or
+	// nothing. The first failure (ErrNotFound for an unknown user or item,
+	// ErrExists as for Grant) undoes the others; its error names the ref.
+	GrantAll(ctx context.Context, userID int64, refs []inventory.Ref, at time.Time) ([]inventory.Item, error)
 	// Revoke removes every copy of ref from the user's inventory and
 	// returns how many were removed; ErrNotFound if none.
 	Revoke(ctx context.Context, userID int64, ref inventory.Ref) (int, error)

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,6 +71,62 @@ func (s *Store) PutPrivateServer(ctx context.Context, p inventory.PrivateServer)
 	return s.putNamed(ctx, "private_servers", p.ID, p.Name, p.UniverseID)
 }
 
+// CatalogItems implements store.Store.
+func (s *Store) CatalogItems(ctx context.Context, kind inventory.Kind, after int64, limit int) ([]store.CatalogItem, error) {
+	return s.catalog(ctx, kind, `id > $1 ORDER BY id LIMIT $2`, after, limit)
+}
+
+// CatalogItem implements store.Store.
+func (s *Store) CatalogItem(ctx context.Context, ref inventory.Ref) (store.CatalogItem, error) {
+	items, err := s.catalog(ctx, ref.Kind, `id = $1`, ref.ID)
+	if err != nil {
+		return store.CatalogItem{}, err
+	}
+	if len(items) == 0 {
+		return store.CatalogItem{}, fmt.Errorf("%s: %w", ref, store.ErrNotFound)
+	}
+	return items[0], nil
+}
+
+// catalog reads catalog rows of one kind matching where.
+func (s *Store) catalog(ctx context.Context, kind inventory.Kind, where string, args ...any) ([]store.CatalogItem, error) {
+	table, ok := catalogTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("catalog: unknown kind %d", kind)
+	}
+	q := `SELECT id, name, universe_id, 0, 0::bigint, NULL::text, false, 0::bigint FROM ` + table + ` WHERE ` + where
+	if kind == inventory.KindAsset {
+		q = `SELECT id, name, 0::bigint, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at FROM assets WHERE ` + where
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	var items []store.CatalogItem
+	for rows.Next() {
+		var c store.CatalogItem
+		var collItem pgtype.Text
+		var created int64
+		a := &c.Asset
+		if err := rows.Scan(&a.ID, &a.Name, &c.UniverseID, &a.LegacyType, &a.CreatorID, &collItem, &a.Serialized, &created); err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		c.Ref, c.Name = inventory.Ref{Kind: kind, ID: a.ID}, a.Name
+		if kind == inventory.KindAsset {
+			a.Collectible, a.CollectibleItemID = collItem.Valid, collItem.String
+			a.Created = fromMillisNotNull(created)
+		} else {
+			c.Asset = inventory.Asset{}
+		}
+		items = append(items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	return items, nil
+}
+
 var catalogTables = map[inventory.Kind]string{
 	inventory.KindAsset:         "assets",
 	inventory.KindBadge:         "badges",
@@ -84,7 +142,7 @@ var otherTables = map[inventory.Kind][2]string{
 	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
 }
 
-// Grant implements store.Store.
+// Grant implements store.Store; see GrantAll.
 //
 // Concurrency: instance ids come from the user_assets_instance_id_seq
 // sequence (nextval never hands a value out twice, whatever the
@@ -98,43 +156,75 @@ var otherTables = map[inventory.Kind][2]string{
 // non-collectible holds. Lock order is always table, user row, asset row.
 // Badges, passes and servers rely on their primary keys.
 func (s *Store) Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
-	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	items, err := s.GrantAll(ctx, userID, []inventory.Ref{ref}, at)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return items[0], nil
+}
+
+// GrantAll implements store.Store, with Grant's locks (taken once, before
+// the first ref, so the lock order holds for any mix of kinds).
+func (s *Store) GrantAll(ctx context.Context, userID int64, refs []inventory.Ref, at time.Time) ([]inventory.Item, error) {
+	items := make([]inventory.Item, 0, len(refs))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		table, ok := catalogTables[ref.Kind]
-		if !ok {
-			return fmt.Errorf("grant %s: unknown kind", ref)
-		}
 		var one int
-		if ref.Kind == inventory.KindAsset {
+		userQuery := `SELECT 1 FROM users WHERE id = $1`
+		if slices.ContainsFunc(refs, func(r inventory.Ref) bool { return r.Kind == inventory.KindAsset }) {
 			if _, err := tx.Exec(ctx, `LOCK TABLE user_assets IN ROW EXCLUSIVE MODE`); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userID).Scan(&one); err != nil {
-				return notFound(err, fmt.Sprintf("user %d", userID))
-			}
-			return grantAsset(ctx, tx, userID, ref, &it)
+			userQuery += ` FOR NO KEY UPDATE`
 		}
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one); err != nil {
+		if err := tx.QueryRow(ctx, userQuery, userID).Scan(&one); err != nil {
 			return notFound(err, fmt.Sprintf("user %d", userID))
 		}
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE id = $1`, ref.ID).Scan(&one); err != nil {
-			return notFound(err, ref.String())
-		}
-		t := otherTables[ref.Kind]
-		tag, err := tx.Exec(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			userID, ref.ID, millis(it.AddTime))
-		switch {
-		case isForeignKey(err): // deleted meanwhile
-			return fmt.Errorf("grant %s: %w", ref, store.ErrNotFound)
-		case err != nil:
-			return err
-		case tag.RowsAffected() == 0:
-			return fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
+		for _, ref := range refs {
+			it, err := grantOne(ctx, tx, userID, ref, at)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
 		}
 		return nil
 	})
 	if err != nil {
-		return inventory.Item{}, fmt.Errorf("grant %s to user %d: %w", ref, userID, err)
+		return nil, fmt.Errorf("grant to user %d: %w", userID, err)
+	}
+	return items, nil
+}
+
+// grantOne grants ref inside tx, after GrantAll's locks. Its errors name
+// the ref.
+func grantOne(ctx context.Context, tx pgx.Tx, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
+	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	table, ok := catalogTables[ref.Kind]
+	if !ok {
+		return it, fmt.Errorf("%s: unknown kind", ref)
+	}
+	if ref.Kind == inventory.KindAsset {
+		if err := grantAsset(ctx, tx, userID, ref, &it); err != nil {
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrExists) {
+				return it, err
+			}
+			return it, fmt.Errorf("%s: %w", ref, err)
+		}
+		return it, nil
+	}
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE id = $1`, ref.ID).Scan(&one); err != nil {
+		return it, notFound(err, ref.String())
+	}
+	t := otherTables[ref.Kind]
+	tag, err := tx.Exec(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		userID, ref.ID, millis(it.AddTime))
+	switch {
+	case isForeignKey(err): // deleted meanwhile
+		return it, fmt.Errorf("%s: %w", ref, store.ErrNotFound)
+	case err != nil:
+		return it, fmt.Errorf("%s: %w", ref, err)
+	case tag.RowsAffected() == 0:
+		return it, fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
 	}
 	return it, nil
 }
@@ -155,7 +245,7 @@ func grantAsset(ctx context.Context, tx pgx.Tx, userID int64, ref inventory.Ref,
 			return err
 		}
 		if owned {
-			return fmt.Errorf("user %d already owns asset %d: %w", userID, ref.ID, store.ErrExists)
+			return fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
 		}
 	}
 	it.AssetID = ref.ID

@@ -71,6 +71,62 @@ func (s *Store) PutPrivateServer(ctx context.Context, p inventory.PrivateServer)
 	return s.putNamed(ctx, "private_servers", p.ID, p.Name, p.UniverseID)
 }
 
+// CatalogItems implements store.Store.
+func (s *Store) CatalogItems(ctx context.Context, kind inventory.Kind, after int64, limit int) ([]store.CatalogItem, error) {
+	return s.catalog(ctx, kind, `id > ? ORDER BY id LIMIT ?`, after, limit)
+}
+
+// CatalogItem implements store.Store.
+func (s *Store) CatalogItem(ctx context.Context, ref inventory.Ref) (store.CatalogItem, error) {
+	items, err := s.catalog(ctx, ref.Kind, `id = ?`, ref.ID)
+	if err != nil {
+		return store.CatalogItem{}, err
+	}
+	if len(items) == 0 {
+		return store.CatalogItem{}, fmt.Errorf("%s: %w", ref, store.ErrNotFound)
+	}
+	return items[0], nil
+}
+
+// catalog reads catalog rows of one kind matching where.
+func (s *Store) catalog(ctx context.Context, kind inventory.Kind, where string, args ...any) ([]store.CatalogItem, error) {
+	table, ok := catalogTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("catalog: unknown kind %d", kind)
+	}
+	q := `SELECT id, name, universe_id, 0, 0, NULL, 0, 0 FROM ` + table + ` WHERE ` + where
+	if kind == inventory.KindAsset {
+		q = `SELECT id, name, 0, asset_type_id, creator_user_id, collectible_item_id, serialized, created_at FROM assets WHERE ` + where
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	var items []store.CatalogItem
+	for rows.Next() {
+		var c store.CatalogItem
+		var collItem sql.NullString
+		var created int64
+		a := &c.Asset
+		if err := rows.Scan(&a.ID, &a.Name, &c.UniverseID, &a.LegacyType, &a.CreatorID, &collItem, &a.Serialized, &created); err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		c.Ref, c.Name = inventory.Ref{Kind: kind, ID: a.ID}, a.Name
+		if kind == inventory.KindAsset {
+			a.Collectible, a.CollectibleItemID = collItem.Valid, collItem.String
+			a.Created = time.UnixMilli(created).UTC()
+		} else {
+			c.Asset = inventory.Asset{}
+		}
+		items = append(items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	return items, nil
+}
+
 var catalogTables = map[inventory.Kind]string{
 	inventory.KindAsset:         "assets",
 	inventory.KindBadge:         "badges",
@@ -80,31 +136,61 @@ var catalogTables = map[inventory.Kind]string{
 
 // Grant implements store.Store.
 func (s *Store) Grant(ctx context.Context, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
-	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	items, err := s.GrantAll(ctx, userID, []inventory.Ref{ref}, at)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return items[0], nil
+}
+
+// GrantAll implements store.Store.
+func (s *Store) GrantAll(ctx context.Context, userID int64, refs []inventory.Ref, at time.Time) ([]inventory.Item, error) {
+	items := make([]inventory.Item, 0, len(refs))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); err != nil {
 			return notFound(err, fmt.Sprintf("user %d", userID))
 		}
-		table, ok := catalogTables[ref.Kind]
-		if !ok {
-			return fmt.Errorf("grant %s: unknown kind", ref)
+		for _, ref := range refs {
+			it, err := grantOne(ctx, tx, userID, ref, at)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = ?`, ref.ID).Scan(&one); err != nil {
-			return notFound(err, ref.String())
-		}
-		if ref.Kind == inventory.KindAsset {
-			return grantAsset(ctx, tx, userID, ref.ID, &it)
-		}
-		t := otherTables[ref.Kind]
-		_, err := tx.ExecContext(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES (?, ?, ?)`, userID, ref.ID, millis(it.AddTime))
-		if isUnique(err) {
-			return fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
-		return inventory.Item{}, fmt.Errorf("grant %s to user %d: %w", ref, userID, err)
+		return nil, fmt.Errorf("grant to user %d: %w", userID, err)
+	}
+	return items, nil
+}
+
+// grantOne grants ref inside tx; the caller has checked the user exists.
+// Its errors name the ref.
+func grantOne(ctx context.Context, tx *sql.Tx, userID int64, ref inventory.Ref, at time.Time) (inventory.Item, error) {
+	it := inventory.Item{Kind: ref.Kind, ID: ref.ID, AddTime: at.UTC().Truncate(time.Millisecond)}
+	table, ok := catalogTables[ref.Kind]
+	if !ok {
+		return it, fmt.Errorf("%s: unknown kind", ref)
+	}
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = ?`, ref.ID).Scan(&one); err != nil {
+		return it, notFound(err, ref.String())
+	}
+	if ref.Kind == inventory.KindAsset {
+		if err := grantAsset(ctx, tx, userID, ref.ID, &it); err != nil {
+			return it, fmt.Errorf("%s: %w", ref, err)
+		}
+		return it, nil
+	}
+	t := otherTables[ref.Kind]
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES (?, ?, ?)`, userID, ref.ID, millis(it.AddTime))
+	switch {
+	case isUnique(err):
+		return it, fmt.Errorf("user %d already owns %s: %w", userID, ref, store.ErrExists)
+	case err != nil:
+		return it, fmt.Errorf("%s: %w", ref, err)
 	}
 	return it, nil
 }
@@ -122,7 +208,7 @@ func grantAsset(ctx context.Context, tx *sql.Tx, userID, assetID int64, it *inve
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM user_assets WHERE user_id = ? AND asset_id = ?`, userID, assetID).Scan(&one)
 		if err == nil {
-			return fmt.Errorf("user %d already owns asset %d: %w", userID, assetID, store.ErrExists)
+			return fmt.Errorf("user %d already owns it: %w", userID, store.ErrExists)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err

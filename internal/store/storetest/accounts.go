@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,8 +16,8 @@ import (
 )
 
 // RunAccounts runs the conformance suite of store.AccountStore and of the
-// lookups the account pages use (Names, Counts, SetAPIKeyHash). open is as
-// for Run.
+// lookups the account pages use (Names, Counts, SetAPIKeyHash), and of the
+// administration's (Users, DeleteUser). open is as for Run.
 func RunAccounts(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -30,6 +32,9 @@ func RunAccounts(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Names", testAccountNames},
 		{"Counts", testAccountCounts},
 		{"SetAPIKeyHash", testAccountSetAPIKeyHash},
+		{"Users", testAccountUsers},
+		{"DeleteUser", testAccountDeleteUser},
+		{"DeleteUserNotFound", testAccountDeleteUserNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -293,4 +298,310 @@ func testAccountSetAPIKeyHash(t *testing.T, s store.Store) {
 	wantErr(t, s.SetAPIKeyHash(ctx, 1<<40, apikey.HashSecret("x")), store.ErrNotFound, "SetAPIKeyHash(missing)")
 	mustNil(t, s.DeleteAPIKey(ctx, keys[2].ID), "DeleteAPIKey")
 	wantErr(t, s.SetAPIKeyHash(ctx, keys[2].ID, apikey.HashSecret("y")), store.ErrNotFound, "SetAPIKeyHash(deleted)")
+}
+
+// ---- administration: users, deletion, catalog listing, GrantAll ----
+
+func userIDs(us []inventory.User) []int64 {
+	ids := make([]int64, len(us))
+	for i, u := range us {
+		ids[i] = u.ID
+	}
+	return ids
+}
+
+func testAccountUsers(t *testing.T, s store.Store) {
+	got, err := s.Users(ctx, 0, 10)
+	mustNil(t, err, "Users on an empty store")
+	if len(got) != 0 {
+		t.Fatalf("Users on an empty store = %v", got)
+	}
+	for _, id := range []int64{5, 1, 9_000_000_000, 3} {
+		u := user(id, fmt.Sprintf("user%d", id))
+		u.Visibility = inventory.VisibilityFriends
+		u.Created = now.Add(time.Duration(id%7) * time.Hour)
+		mustNil(t, s.CreateUser(ctx, u), "CreateUser")
+	}
+	for _, tt := range []struct {
+		name         string
+		after        int64
+		limit        int
+		want         []int64
+		wantFullRows bool
+	}{
+		{"all", 0, 10, []int64{1, 3, 5, 9_000_000_000}, true},
+		{"limit", 0, 2, []int64{1, 3}, false},
+		{"after", 1, 2, []int64{3, 5}, false},
+		{"after a gap", 4, 10, []int64{5, 9_000_000_000}, false},
+		{"after the last", 9_000_000_000, 10, []int64{}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Users(ctx, tt.after, tt.limit)
+			mustNil(t, err, "Users")
+			if ids := userIDs(got); !slices.Equal(ids, tt.want) {
+				t.Fatalf("Users(%d, %d) = %v, want %v", tt.after, tt.limit, ids, tt.want)
+			}
+			if !tt.wantFullRows {
+				return
+			}
+			for _, u := range got {
+				want, err := s.User(ctx, u.ID)
+				mustNil(t, err, "User")
+				checkUTC(t, "Created", u.Created)
+				if u != want || u.Visibility != inventory.VisibilityFriends || u.DisplayName != "Display "+u.Name {
+					t.Errorf("Users row %+v, User %+v", u, want)
+				}
+			}
+		})
+	}
+}
+
+// deletionFixture makes user 1 own items, keys, a session, an app that
+// user 2 authorized, an authorization of user 2's app, friends and a
+// collection; users 2 and 3 have rows of their own.
+func deletionFixture(t *testing.T, s store.Store) {
+	t.Helper()
+	createUsers(t, s, 1, 2, 3)
+	mustNil(t, s.PutAsset(ctx, inventory.Asset{ID: 10, Name: "Hat", LegacyType: 8, Created: now}), "PutAsset")
+	mustNil(t, s.PutAsset(ctx, inventory.Asset{ID: 11, Name: "Limited", LegacyType: 8, Collectible: true,
+		CollectibleItemID: inventory.NewUUID(), Serialized: true, Created: now}), "PutAsset")
+	mustNil(t, s.PutBadge(ctx, inventory.Badge{ID: 20, Name: "b"}), "PutBadge")
+	mustNil(t, s.PutGamePass(ctx, inventory.GamePass{ID: 30, Name: "p"}), "PutGamePass")
+	for _, r := range []inventory.Ref{refOf(inventory.KindAsset, 10), refOf(inventory.KindAsset, 11), refOf(inventory.KindAsset, 11),
+		refOf(inventory.KindBadge, 20), refOf(inventory.KindGamePass, 30)} {
+		grant(t, s, 1, r)
+	}
+	grant(t, s, 2, refOf(inventory.KindAsset, 11))
+	grant(t, s, 2, refOf(inventory.KindBadge, 20))
+	for i, owner := range []int64{1, 1, 2} {
+		_, err := s.CreateAPIKey(ctx, apikey.Key{OwnerID: owner, Name: "k", Hash: apikey.HashSecret(fmt.Sprintf("key-%d", i)), Enabled: true, Created: now})
+		mustNil(t, err, "CreateAPIKey")
+	}
+	for _, u := range []int64{1, 2} {
+		mustNil(t, s.CreateSession(ctx, store.Session{Hash: tokenHash(fmt.Sprint("session-", u)), UserID: u,
+			CSRFSecret: []byte("csrf"), Created: now, Expires: now.Add(time.Hour)}), "CreateSession")
+	}
+	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("100", 1)), "CreateOAuthApp")
+	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("200", 2)), "CreateOAuthApp")
+	for _, a := range []struct {
+		req, client string
+		user        int64
+	}{{"r1", "100", 2}, {"r2", "200", 1}, {"r3", "200", 3}} {
+		mustNil(t, s.CreateOAuthRequest(ctx, oauthRequest(a.req, a.client)), "CreateOAuthRequest")
+		_, err := s.ApproveOAuthRequest(ctx, a.req, a.user, now, now, "auth-"+a.req)
+		mustNil(t, err, "ApproveOAuthRequest")
+	}
+	mustNil(t, s.AddFriend(ctx, 1, 2, now), "AddFriend")
+	mustNil(t, s.AddFriend(ctx, 1, 3, now), "AddFriend")
+	mustNil(t, s.AddFriend(ctx, 2, 3, now), "AddFriend")
+	mustNil(t, s.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 10}, 6, now), "AddToCollection")
+}
+
+func testAccountDeleteUser(t *testing.T, s store.Store) {
+	deletionFixture(t, s)
+	d, err := s.DeleteUser(ctx, 1)
+	mustNil(t, err, "DeleteUser")
+	want := store.UserDeletion{Items: 5, APIKeys: 2, Sessions: 1, OAuthApps: 1, OAuthAuthorizations: 2, Friends: 2}
+	if d != want {
+		t.Errorf("DeleteUser = %+v, want %+v", d, want)
+	}
+
+	_, err = s.User(ctx, 1)
+	wantErr(t, err, store.ErrNotFound, "User after DeleteUser")
+	_, _, err = s.Credentials(ctx, "user1")
+	wantErr(t, err, store.ErrNotFound, "Credentials after DeleteUser")
+	_, err = s.DeleteUser(ctx, 1)
+	wantErr(t, err, store.ErrNotFound, "DeleteUser twice")
+	us, err := s.Users(ctx, 0, 10)
+	mustNil(t, err, "Users")
+	if ids := userIDs(us); !slices.Equal(ids, []int64{2, 3}) {
+		t.Errorf("Users after DeleteUser = %v", ids)
+	}
+
+	// The user's rows are gone...
+	keys, err := s.APIKeys(ctx, 0)
+	mustNil(t, err, "APIKeys")
+	if len(keys) != 1 || keys[0].OwnerID != 2 {
+		t.Errorf("API keys after DeleteUser: %v", keys)
+	}
+	_, err = s.Session(ctx, tokenHash("session-1"), now)
+	wantErr(t, err, store.ErrNotFound, "session of a deleted user")
+	_, err = s.OAuthApp(ctx, "100")
+	wantErr(t, err, store.ErrNotFound, "app of a deleted user")
+	_, err = s.OAuthAuthorization(ctx, "auth-r1")
+	wantErr(t, err, store.ErrNotFound, "another user's authorization of the deleted user's app")
+	_, err = s.OAuthAuthorization(ctx, "auth-r2")
+	wantErr(t, err, store.ErrNotFound, "the deleted user's authorization")
+	if got := list(t, s, 1, inventory.Everything, inventory.Start, 100); len(got) != 0 {
+		t.Errorf("inventory of a deleted user: %s", fmtItems(got))
+	}
+	coll, err := s.Collection(ctx, 1)
+	mustNil(t, err, "Collection")
+	if len(coll) != 0 {
+		t.Errorf("collection of a deleted user: %v", coll)
+	}
+	// ...and the others' are not.
+	for u, want := range map[int64][]int64{2: {3}, 3: {2}} {
+		got, err := s.Friends(ctx, u)
+		mustNil(t, err, "Friends")
+		if !slices.Equal(got, want) {
+			t.Errorf("Friends(%d) = %v, want %v", u, got, want)
+		}
+	}
+	_, err = s.Session(ctx, tokenHash("session-2"), now)
+	mustNil(t, err, "another user's session")
+	_, err = s.OAuthApp(ctx, "200")
+	mustNil(t, err, "another user's app")
+	_, err = s.OAuthAuthorization(ctx, "auth-r3")
+	mustNil(t, err, "another user's authorization")
+	if got := list(t, s, 2, inventory.Everything, inventory.Start, 100); len(got) != 2 {
+		t.Errorf("inventory of user 2: %s", fmtItems(got))
+	}
+	// The catalog stays, and a serial is never handed out twice.
+	it := grant(t, s, 2, refOf(inventory.KindAsset, 11))
+	if it.Collectible == nil || it.Collectible.SerialNumber != 4 {
+		t.Errorf("next serial after a deletion: %+v, want 4", it.Collectible)
+	}
+	// The id can be used again, and starts empty.
+	createUsers(t, s, 1)
+	if got := list(t, s, 1, inventory.Everything, inventory.Start, 100); len(got) != 0 {
+		t.Errorf("inventory of a re-created user: %s", fmtItems(got))
+	}
+}
+
+func testAccountDeleteUserNotFound(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	_, err := s.DeleteUser(ctx, 2)
+	wantErr(t, err, store.ErrNotFound, "DeleteUser(missing)")
+	_, err = s.User(ctx, 1)
+	mustNil(t, err, "other user after a refused DeleteUser")
+}
+
+func testCatalogItems(t *testing.T, s store.Store) {
+	collID := inventory.NewUUID()
+	b := store.Batch{
+		Assets: []inventory.Asset{
+			{ID: 30, Name: "Place", LegacyType: inventory.LegacyPlace, CreatorID: 7, Created: now},
+			{ID: 10, Name: "Hat", LegacyType: 8, Created: now.Add(time.Hour)},
+			{ID: 20, Name: "Limited", LegacyType: 8, Collectible: true, CollectibleItemID: collID, Serialized: true, Created: now},
+		},
+		Badges:         []inventory.Badge{{ID: 10, Name: "Badge", UniverseID: 5}},
+		GamePasses:     []inventory.GamePass{{ID: 3, Name: "Pass", UniverseID: 6}, {ID: 1, Name: "Pass one"}},
+		PrivateServers: []inventory.PrivateServer{{ID: 4, Name: "Server", UniverseID: 7}},
+	}
+	mustNil(t, s.Import(ctx, b), "Import")
+	asset := func(a inventory.Asset) store.CatalogItem {
+		return store.CatalogItem{Ref: refOf(inventory.KindAsset, a.ID), Name: a.Name, Asset: a}
+	}
+	named := func(k inventory.Kind, id int64, name string, universe int64) store.CatalogItem {
+		return store.CatalogItem{Ref: refOf(k, id), Name: name, UniverseID: universe}
+	}
+	hat, limited, place := asset(b.Assets[1]), asset(b.Assets[2]), asset(b.Assets[0])
+	for _, tt := range []struct {
+		name  string
+		kind  inventory.Kind
+		after int64
+		limit int
+		want  []store.CatalogItem
+	}{
+		{"assets", inventory.KindAsset, 0, 10, []store.CatalogItem{hat, limited, place}},
+		{"assets limit", inventory.KindAsset, 0, 2, []store.CatalogItem{hat, limited}},
+		{"assets after", inventory.KindAsset, 10, 10, []store.CatalogItem{limited, place}},
+		{"assets after the last", inventory.KindAsset, 30, 10, nil},
+		{"badges", inventory.KindBadge, 0, 10, []store.CatalogItem{named(inventory.KindBadge, 10, "Badge", 5)}},
+		{"passes", inventory.KindGamePass, 0, 10, []store.CatalogItem{named(inventory.KindGamePass, 1, "Pass one", 0), named(inventory.KindGamePass, 3, "Pass", 6)}},
+		{"servers", inventory.KindPrivateServer, 0, 10, []store.CatalogItem{named(inventory.KindPrivateServer, 4, "Server", 7)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.CatalogItems(ctx, tt.kind, tt.after, tt.limit)
+			mustNil(t, err, "CatalogItems")
+			if !slices.EqualFunc(got, tt.want, sameCatalogItem) {
+				t.Errorf("CatalogItems(%s, %d, %d) =\n%+v\nwant\n%+v", tt.kind, tt.after, tt.limit, got, tt.want)
+			}
+			for _, c := range tt.want {
+				one, err := s.CatalogItem(ctx, c.Ref)
+				mustNil(t, err, "CatalogItem")
+				if !sameCatalogItem(one, c) {
+					t.Errorf("CatalogItem(%s) = %+v, want %+v", c.Ref, one, c)
+				}
+			}
+		})
+	}
+	for _, r := range []inventory.Ref{refOf(inventory.KindAsset, 11), refOf(inventory.KindBadge, 20), refOf(inventory.KindGamePass, 4), refOf(inventory.KindPrivateServer, 3)} {
+		_, err := s.CatalogItem(ctx, r)
+		wantErr(t, err, store.ErrNotFound, fmt.Sprintf("CatalogItem(%s)", r))
+	}
+}
+
+func sameCatalogItem(a, b store.CatalogItem) bool {
+	return a.Ref == b.Ref && a.Name == b.Name && a.UniverseID == b.UniverseID && sameAsset(a.Asset, b.Asset) &&
+		a.Asset.Created.Location() == time.UTC
+}
+
+func testGrantAll(t *testing.T, s store.Store) {
+	createUsers(t, s, 1, 2)
+	mustNil(t, s.PutAsset(ctx, inventory.Asset{ID: 10, Name: "Hat", LegacyType: 8, Created: now}), "PutAsset")
+	mustNil(t, s.PutAsset(ctx, inventory.Asset{ID: 11, Name: "Limited", LegacyType: 8, Collectible: true,
+		CollectibleItemID: inventory.NewUUID(), Serialized: true, Created: now}), "PutAsset")
+	mustNil(t, s.PutBadge(ctx, inventory.Badge{ID: 20, Name: "b"}), "PutBadge")
+	mustNil(t, s.PutBadge(ctx, inventory.Badge{ID: 21, Name: "b2"}), "PutBadge")
+	mustNil(t, s.PutGamePass(ctx, inventory.GamePass{ID: 30, Name: "p"}), "PutGamePass")
+
+	refs := []inventory.Ref{refOf(inventory.KindBadge, 20), refOf(inventory.KindAsset, 11), refOf(inventory.KindAsset, 10), refOf(inventory.KindAsset, 11)}
+	items, err := s.GrantAll(ctx, 1, refs, now)
+	mustNil(t, err, "GrantAll")
+	if len(items) != len(refs) {
+		t.Fatalf("GrantAll returned %d items for %d refs", len(items), len(refs))
+	}
+	for i, it := range items {
+		id := it.ID
+		if it.Kind == inventory.KindAsset {
+			id = it.AssetID
+		}
+		if it.Kind != refs[i].Kind || id != refs[i].ID || !it.AddTime.Equal(now) {
+			t.Errorf("item %d = %s, want %s", i, fmtItem(it), refs[i])
+		}
+	}
+	if items[1].Collectible == nil || items[1].Collectible.SerialNumber != 1 || items[3].Collectible.SerialNumber != 2 {
+		t.Errorf("serials of two copies in one GrantAll: %s", fmtItems(items))
+	}
+	before := list(t, s, 1, inventory.Everything, inventory.Start, 100)
+	if len(before) != 4 {
+		t.Fatalf("listing after GrantAll: %s", fmtItems(before))
+	}
+
+	empty, err := s.GrantAll(ctx, 1, nil, now)
+	mustNil(t, err, "GrantAll(no refs)")
+	if len(empty) != 0 {
+		t.Errorf("GrantAll(no refs) = %s", fmtItems(empty))
+	}
+
+	// All or nothing: a failing ref undoes the refs before it.
+	for _, tt := range []struct {
+		name   string
+		user   int64
+		refs   []inventory.Ref
+		target error
+		names  string // the error names this
+	}{
+		{"unknown asset", 1, []inventory.Ref{refOf(inventory.KindBadge, 21), refOf(inventory.KindAsset, 11), refOf(inventory.KindAsset, 999)}, store.ErrNotFound, "asset:999"},
+		{"unknown pass", 1, []inventory.Ref{refOf(inventory.KindAsset, 11), refOf(inventory.KindGamePass, 31)}, store.ErrNotFound, "gamepass:31"},
+		{"owned already", 1, []inventory.Ref{refOf(inventory.KindAsset, 11), refOf(inventory.KindGamePass, 30), refOf(inventory.KindAsset, 10)}, store.ErrExists, "asset:10"},
+		{"twice in one call", 1, []inventory.Ref{refOf(inventory.KindBadge, 21), refOf(inventory.KindBadge, 21)}, store.ErrExists, "badge:21"},
+		{"unknown user", 3, []inventory.Ref{refOf(inventory.KindBadge, 21)}, store.ErrNotFound, "user 3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.GrantAll(ctx, tt.user, tt.refs, now)
+			wantErr(t, err, tt.target, "GrantAll")
+			if !strings.Contains(err.Error(), tt.names) {
+				t.Errorf("GrantAll error %q does not name %s", err, tt.names)
+			}
+			checkItems(t, "listing after a failed GrantAll", list(t, s, 1, inventory.Everything, inventory.Start, 100), before)
+		})
+	}
+	// A failed GrantAll hands out no serial number.
+	it := grant(t, s, 2, refOf(inventory.KindAsset, 11))
+	if it.Collectible.SerialNumber != 3 {
+		t.Errorf("serial after failed GrantAlls = %d, want 3", it.Collectible.SerialNumber)
+	}
 }

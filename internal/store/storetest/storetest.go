@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"GrantAfterImport", testGrantAfterImport},
 		{"GrantConcurrent", testGrantConcurrent},
 		{"GrantNoReuseAfterRevoke", testGrantNoReuseAfterRevoke},
+		{"GrantAll", testGrantAll},
+		{"CatalogItems", testCatalogItems},
 		{"Revoke", testRevoke},
 		{"RevokeNotFound", testRevokeNotFound},
 		{"Import", testImport},
