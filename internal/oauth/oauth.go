@@ -107,7 +107,9 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("oauth provider: %w", err)
 	}
 	srv := &server{LegacyServer: op.NewLegacyServer(p.op, endpoints), p: p}
-	p.srv = op.RegisterLegacyServer(srv, http.NotFound)
+	// No CORS from op: its default reflects any origin with credentials.
+	// protocol applies invcloud's policy (publicCORS) instead.
+	p.srv = op.RegisterLegacyServer(srv, http.NotFound, op.WithServerCORSOptions(nil))
 	return p, nil
 }
 
