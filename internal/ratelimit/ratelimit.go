@@ -84,7 +84,38 @@ func ParseMode(s string) (float64, error) {
 // New returns Quotas over lim with limits scaled by scale (0 disables them).
 // failOpen decides what happens when lim fails: allow (and log) or refuse.
 func New(lim Limiter, scale float64, failOpen bool, log *slog.Logger) *Quotas {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if l, ok := lim.(interface{ useLog(*slog.Logger) }); ok {
+		l.useLog(log)
+	}
 	return &Quotas{lim: lim, scale: scale, failOpen: failOpen, log: log}
+}
+
+// checkTimeout bounds Check's ping.
+const checkTimeout = time.Second
+
+// Check pings the limiter's backing store, if it has one (Redis), and logs
+// a warning when it does not answer, saying what quotas will do meanwhile.
+// serve calls it once at start; requests do not wait on a store that failed
+// it (the breaker is opened).
+func (q *Quotas) Check(ctx context.Context) error {
+	p, ok := q.lim.(interface{ Ping(context.Context) error })
+	if !q.Enabled() || !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	if err := p.Ping(ctx); err != nil {
+		then := "refused with 503 UNAVAILABLE (--quota-fail closed)"
+		if q.failOpen {
+			then = "allowed unchecked (--quota-fail open)"
+		}
+		q.log.WarnContext(ctx, "quota store does not answer: requests are "+then+" until it does", "err", err)
+		return fmt.Errorf("quota store: %w", err)
+	}
+	return nil
 }
 
 // Enabled reports whether quotas are enforced.
@@ -101,7 +132,13 @@ func (q *Quotas) Take(ctx context.Context, p Policy, ownerID int64, authorizatio
 	l.Max = max(1, int(math.Round(float64(l.Max)*q.scale)))
 	res, err := q.lim.Allow(ctx, key, l)
 	if err != nil {
-		q.log.ErrorContext(ctx, "quota check failed", "key", key, "fail_open", q.failOpen, "err", err)
+		// While the breaker is open every request lands here: it logged
+		// the failure once already.
+		lvl := slog.LevelError
+		if errors.Is(err, ErrCircuitOpen) {
+			lvl = slog.LevelDebug
+		}
+		q.log.Log(ctx, lvl, "quota check failed", "key", key, "fail_open", q.failOpen, "err", err)
 		if q.failOpen {
 			return Result{Allowed: true, Limit: l, Remaining: l.Max}, nil
 		}
