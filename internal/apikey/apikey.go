@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Scopes known to invcloud. Scope strings are "<resource>:<operation>".
@@ -96,4 +97,20 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	}
 	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// Limits of a key's name and allow list, the same on every face that creates
+// keys (the web form, the CLI).
+const (
+	MaxNameLength = 50 // characters
+	MaxAllowIPs   = 50
+)
+
+// ValidName returns nil if name is a usable key name: 1 to MaxNameLength
+// characters. Callers trim surrounding space first.
+func ValidName(name string) error {
+	if name == "" || utf8.RuneCountInString(name) > MaxNameLength {
+		return fmt.Errorf("a key name has 1 to %d characters", MaxNameLength)
+	}
+	return nil
 }

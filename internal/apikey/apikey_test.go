@@ -2,6 +2,7 @@ package apikey
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,5 +56,27 @@ func TestKeyRules(t *testing.T) {
 	b, _ := NewSecret()
 	if len(a) != 48 || a == b || HashSecret(a) == HashSecret(b) {
 		t.Errorf("secrets %q %q", a, b)
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{"ci", true},
+		{"x", true},
+		{strings.Repeat("a", 50), true},
+		{strings.Repeat("é", 50), true}, // characters, not bytes
+		{"", false},
+		{strings.Repeat("a", 51), false},
+	} {
+		err := ValidName(tt.name)
+		if (err == nil) != tt.ok {
+			t.Errorf("ValidName(%q) = %v, want ok %v", tt.name, err, tt.ok)
+		}
+		if err != nil && err.Error() != "a key name has 1 to 50 characters" {
+			t.Errorf("ValidName(%q) error %q", tt.name, err)
+		}
 	}
 }
