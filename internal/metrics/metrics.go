@@ -53,18 +53,38 @@ func New() *Metrics {
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
+// Gatherer is the registry, for tests that count series.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// Method is the method label of r: the standard methods as sent, anything
+// else "OTHER" (a client may send any token as a method; each would be a
+// new series).
+func Method(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return r.Method
+	}
+	return "OTHER"
+}
+
+// Unmatched is the route label of a request no pattern served (e.g. a 405
+// from the mux): never the raw path, which a client chooses.
+const Unmatched = "unmatched"
+
 // Observe records one served request by the mux pattern that served it
-// (never the raw path, which would explode the label set). 429s are the
-// quota rejections: route + status 429. A nil Metrics records nothing.
+// (never the raw path or method, which would explode the label set). 429s
+// are the quota rejections: route + status 429. A nil Metrics records
+// nothing.
 func (m *Metrics) Observe(r *http.Request, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
 	route := r.Pattern
 	if route == "" {
-		route = "unmatched"
+		route = Unmatched
 	}
-	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, Method(r), strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
 }
 
