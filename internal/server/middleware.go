@@ -55,6 +55,7 @@ func withLogging(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.H
 		w.Header().Set("x-request-id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		l := log.With("request_id", id)
+		r = r.WithContext(withRequestID(r.Context(), id)) // for LogRequestIDs
 		defer func() {
 			if v := recover(); v != nil {
 				l.ErrorContext(r.Context(), "panic", "panic", v)
