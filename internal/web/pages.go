@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,8 +45,22 @@ type inventoryData struct {
 	Categories []category
 	Current    category
 	Rows       []inventoryRow
-	Next       string // query for the next page, "" on the last
-	Paged      bool   // not on the first page
+	// Next and First are the hrefs of the next page ("" on the last) and of
+	// the first page ("" on the first). They are whole same-site paths, so
+	// html/template only normalizes them; a query spliced into a template
+	// after "?" would be escaped as one value ("%3d", "%26").
+	Next  string
+	First string
+}
+
+// inventoryURL is the inventory page of category slug, after the item with
+// id after (0: from the start).
+func inventoryURL(slug string, after int64) string {
+	q := url.Values{"category": {slug}}
+	if after > 0 {
+		q.Set("after", strconv.FormatInt(after, 10))
+	}
+	return "/my/inventory?" + q.Encode()
 }
 
 func (s *Site) inventory(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +83,9 @@ func (s *Site) inventory(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	d.Paged = after > 0
+	if after > 0 {
+		d.First = inventoryURL(d.Current.Slug, 0)
+	}
 	q := inventory.Query{Types: inventory.AllTypes}
 	switch d.Current.Kind {
 	case inventory.KindAsset:
@@ -87,7 +104,7 @@ func (s *Site) inventory(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(items) > inventoryPageSize {
 		items = items[:inventoryPageSize]
-		d.Next = "category=" + d.Current.Slug + "&after=" + strconv.FormatInt(items[len(items)-1].ID, 10)
+		d.Next = inventoryURL(d.Current.Slug, items[len(items)-1].ID)
 	}
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -243,7 +260,7 @@ func (s *Site) createKey(w http.ResponseWriter, r *http.Request) {
 func (s *Site) parseKeyForm(r *http.Request, owner int64) (apikey.Key, error) {
 	k := apikey.Key{OwnerID: owner, Enabled: true, Created: s.now()}
 	k.Name = strings.TrimSpace(r.PostFormValue("name"))
-	if k.Name == "" || len(k.Name) > 50 {
+	if apikey.ValidName(k.Name) != nil {
 		return k, errors.New("Give the key a name of 1 to 50 characters.")
 	}
 	for _, sc := range r.PostForm["scope"] {
@@ -261,7 +278,7 @@ func (s *Site) parseKeyForm(r *http.Request, owner int64) (apikey.Key, error) {
 		}
 		k.AllowIPs = append(k.AllowIPs, p)
 	}
-	if len(k.AllowIPs) > 50 {
+	if len(k.AllowIPs) > apikey.MaxAllowIPs {
 		return k, errors.New("At most 50 accepted IP addresses.")
 	}
 	if e := strings.TrimSpace(r.PostFormValue("expires")); e != "" {

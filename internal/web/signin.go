@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/auth"
@@ -45,6 +47,14 @@ func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) {
 		Data: loginData{ReturnURL: safeReturn(r.URL.Query().Get("returnUrl"))}})
 }
 
+// maxPasswordBytes is bcrypt's limit: HashPassword refuses longer
+// passwords, so none is stored and a longer one can never match.
+const maxPasswordBytes = 72
+
+// maxEchoedUsername bounds the name shown back in the form after a failed
+// sign-in (a malformed name may be up to the 16 KiB body).
+const maxEchoedUsername = 64
+
 func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -53,14 +63,38 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("username"))
-	data := loginData{Username: name, ReturnURL: safeReturn(r.PostFormValue("returnUrl"))}
+	data := loginData{ReturnURL: safeReturn(r.PostFormValue("returnUrl"))}
+	if len(name) <= maxEchoedUsername {
+		data.Username = name
+	}
 	fail := func(status int, msg string) {
 		s.Render(w, r, status, "login.html", Page{Title: "Sign in", CSRF: s.anonCSRF(w, r), Error: msg, Data: data})
 	}
-	addr := auth.ClientAddr(r).String()
-	if ok, wait := s.throttle.Allow(strings.ToLower(name), addr); !ok {
+	throttled := func(wait time.Duration) {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		fail(http.StatusTooManyRequests, "Too many sign-in attempts. Please wait a while and try again.")
+	}
+	addr := throttleAddr(auth.ClientAddr(r))
+	// A name no account can have is refused before the store or the
+	// account table sees it, but it spends the address's budget so
+	// made-up names can't be tried at speed either.
+	if account.ValidUsername(name) != nil {
+		if ok, wait := s.throttle.AllowAddress(addr); !ok {
+			throttled(wait)
+			return
+		}
+		fail(http.StatusUnauthorized, "Incorrect username or password.")
+		return
+	}
+	if ok, wait := s.throttle.Allow(strings.ToLower(name), addr); !ok {
+		throttled(wait)
+		return
+	}
+	password := r.PostFormValue("password")
+	if len(password) > maxPasswordBytes {
+		// No stored password is this long: skip the store and bcrypt's cost.
+		s.log.InfoContext(ctx, "sign-in failed", "reason", "password too long", "addr", addr)
+		fail(http.StatusUnauthorized, "Incorrect username or password.")
 		return
 	}
 	id, hash, err := s.store.Credentials(ctx, name)
@@ -68,7 +102,7 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	if !account.CheckPassword(hash, r.PostFormValue("password")) {
+	if !account.CheckPassword(hash, password) {
 		// The name is not logged: people type passwords into it.
 		s.log.InfoContext(ctx, "sign-in failed", "user_id", id, "addr", addr)
 		fail(http.StatusUnauthorized, "Incorrect username or password.")
@@ -90,6 +124,17 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, data.ReturnURL, http.StatusSeeOther)
 }
 
+// throttleAddr is the key of a client's address budget. An IPv6 client
+// usually holds a whole /64, so the budget is per /64, not per address.
+func throttleAddr(a netip.Addr) string {
+	if a.Is6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
+}
+
 // startSession creates a session for userID and sets its cookie.
 func (s *Site) startSession(w http.ResponseWriter, r *http.Request, userID int64) error {
 	cookie, h, err := account.NewSessionToken()
@@ -103,10 +148,7 @@ func (s *Site) startSession(w http.ResponseWriter, r *http.Request, userID int64
 	if err := s.store.CreateSession(r.Context(), sess); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: account.CookieName, Value: cookie, Path: "/", Expires: sess.Expires,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-	})
+	http.SetCookie(w, s.cookie(account.CookieName, cookie, sess.Expires))
 	return nil
 }
 
@@ -124,6 +166,6 @@ func (s *Site) logout(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: account.CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(account.CookieName, "", time.Time{}))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

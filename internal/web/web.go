@@ -35,10 +35,15 @@ var staticFS embed.FS
 // SessionLifetime is how long a sign-in lasts.
 const SessionLifetime = 30 * 24 * time.Hour
 
-// Names of the CSRF form field and of the pre-sign-in CSRF cookie.
+// Names of the CSRF form field and of the pre-sign-in CSRF cookie. Over
+// HTTPS the cookie takes the __Host- prefix (browsers then accept it only
+// Secure, with Path=/ and no Domain), so a sibling subdomain or a plain-HTTP
+// response can't plant a token; plain HTTP can't set such a cookie, hence
+// the two names.
 const (
-	csrfField  = "csrf_token"
-	csrfCookie = "invcloud_csrf"
+	csrfField        = "csrf_token"
+	csrfCookie       = "invcloud_csrf"
+	secureCSRFCookie = "__Host-" + csrfCookie
 )
 
 // Config is what a Site needs.
@@ -46,7 +51,8 @@ type Config struct {
 	Store store.Store
 	Log   *slog.Logger
 	Now   func() time.Time // nil: time.Now
-	// SecureCookies marks cookies Secure; set it when served over HTTPS.
+	// SecureCookies marks every cookie Secure and names the CSRF cookie
+	// with the __Host- prefix; set it when served over HTTPS.
 	SecureCookies bool
 }
 
@@ -206,20 +212,42 @@ func (s *Site) CheckCSRF(r *http.Request, sess store.Session) bool {
 // anonCSRF returns the pre-sign-in CSRF token, setting its cookie if absent
 // (double-submit: the form field must equal the cookie).
 func (s *Site) anonCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+	if c, err := r.Cookie(s.csrfCookieName()); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	v := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(s.csrfCookieName(), v, time.Time{}))
 	return v
 }
 
+// checkAnonCSRF accepts the cookie of the configured name only: with
+// SecureCookies, an unprefixed cookie (which anyone on a sibling host could
+// have set) is not a token.
 func (s *Site) checkAnonCSRF(r *http.Request) bool {
-	c, err := r.Cookie(csrfCookie)
+	c, err := r.Cookie(s.csrfCookieName())
 	got := r.PostFormValue(csrfField)
 	return err == nil && len(c.Value) >= 32 && hmac.Equal([]byte(got), []byte(c.Value))
+}
+
+func (s *Site) csrfCookieName() string {
+	if s.secure {
+		return secureCSRFCookie
+	}
+	return csrfCookie
+}
+
+// cookie is every cookie the site sets: host-only, Path=/, HttpOnly,
+// SameSite=Lax, and Secure when the site is served over HTTPS. A zero
+// expires makes a session cookie; a value of "" deletes the cookie.
+func (s *Site) cookie(name, value string, expires time.Time) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	return c
 }
 
 // forbidden answers a form post that failed its CSRF check.

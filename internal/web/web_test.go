@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,6 +32,12 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteWith(t, server.Config{})
+}
+
+// newSiteWith is newSite with cfg's options (its Store and Log are set here).
+func newSiteWith(t *testing.T, cfg server.Config) *site {
+	t.Helper()
 	ctx := context.Background()
 	s, err := server.OpenStore(ctx, "sqlite:"+filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -39,7 +47,8 @@ func newSite(t *testing.T) *site {
 	if err := demo.Load(ctx, s, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := server.New(ctx, server.Config{Store: s, Log: slog.New(slog.DiscardHandler)})
+	cfg.Store, cfg.Log = s, slog.New(slog.DiscardHandler)
+	h, err := server.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,3 +378,166 @@ func TestAPIKeyPages(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var (
+	nextRe  = regexp.MustCompile(`<a href="([^"]*)" rel="next">`)
+	firstRe = regexp.MustCompile(`<a href="([^"]*)">« First page</a>`)
+	copyRe  = regexp.MustCompile(`<td data-label="Copy">(\d+)</td>`)
+	idRe    = regexp.MustCompile(`<td data-label="ID">(\d+)</td>`)
+)
+
+// TestInventoryPagination follows every "Next page" link, as a browser
+// would, to the end of every category: each item shows up exactly once and
+// the total is the store's count. (The links used to come out as
+// "?category%3dassets%26after%3d…", which showed page 1 again.)
+func TestInventoryPagination(t *testing.T) {
+	s := newSite(t)
+	kinds := map[string]inventory.Kind{"assets": inventory.KindAsset, "badges": inventory.KindBadge,
+		"gamepasses": inventory.KindGamePass, "privateservers": inventory.KindPrivateServer}
+	multiPage := false
+	for _, tc := range []struct {
+		user string
+		id   int64
+	}{{"GuideUser", demo.GuideUser}, {"LimitedCollector", demo.CollectorUser}} {
+		b := s.browser()
+		if p := b.signIn(tc.user, demo.Password); p.status != http.StatusSeeOther {
+			t.Fatalf("%s: sign in %d", tc.user, p.status)
+		}
+		counts, err := s.store.Counts(context.Background(), tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for slug, kind := range kinds {
+			want := counts[kind]
+			first := "/my/inventory?category=" + slug
+			seen := map[string]int{}
+			href, pages := first, 0
+			for ; href != "" && pages <= want/30+1; pages++ { // bounded: one page more than needed
+				p := b.get(href)
+				if p.status != http.StatusOK {
+					t.Fatalf("%s %s: %d", tc.user, href, p.status)
+				}
+				re := idRe
+				if kind == inventory.KindAsset {
+					re = copyRe // the instance: one catalog item may be owned twice
+				}
+				for _, m := range re.FindAllStringSubmatch(p.body, -1) {
+					seen[m[1]]++
+				}
+				if m := firstRe.FindStringSubmatch(p.body); (m != nil) != (pages > 0) || (m != nil && html.UnescapeString(m[1]) != first) {
+					t.Errorf("%s %s page %d: first-page link %q", tc.user, slug, pages+1, m)
+				}
+				href = ""
+				if m := nextRe.FindStringSubmatch(p.body); m != nil {
+					href = html.UnescapeString(m[1])
+					if u, err := url.Parse(href); err != nil || u.Path != "/my/inventory" || u.Query().Get("category") != slug || u.Query().Get("after") == "" {
+						t.Fatalf("%s %s: next link %q", tc.user, slug, m[1])
+					}
+				}
+			}
+			if href != "" {
+				t.Fatalf("%s %s: still a next page after %d pages of %d items", tc.user, slug, pages, want)
+			}
+			if pages > 2 {
+				multiPage = true
+			}
+			total := 0
+			for id, n := range seen {
+				total += n
+				if n != 1 {
+					t.Errorf("%s %s: item %s shown %d times", tc.user, slug, id, n)
+				}
+			}
+			if total != want {
+				t.Errorf("%s %s: %d items over %d pages, store counts %d", tc.user, slug, total, pages, want)
+			}
+		}
+	}
+	if !multiPage {
+		t.Fatal("no category spans three pages: the demo data no longer tests pagination")
+	}
+}
+
+// TestCookiesSecure: with SecureCookies every cookie the pages set is
+// Secure and the pre-sign-in CSRF cookie is __Host- (Path=/, no Domain);
+// without it (plain-HTTP localhost) no cookie is Secure. Each mode accepts
+// only its own CSRF cookie name.
+func TestCookiesSecure(t *testing.T) {
+	for _, tc := range []struct {
+		secure      bool
+		csrf, other string
+	}{
+		{false, "invcloud_csrf", "__Host-invcloud_csrf"},
+		{true, "__Host-invcloud_csrf", "invcloud_csrf"},
+	} {
+		t.Run(fmt.Sprintf("secure=%v", tc.secure), func(t *testing.T) {
+			s := newSiteWith(t, server.Config{SecureCookies: tc.secure})
+			var all []string // every Set-Cookie line of the flow
+			do := func(method, path string, form url.Values, cookies ...*http.Cookie) (*http.Response, string) {
+				t.Helper()
+				req, _ := http.NewRequest(method, s.srv.URL+path, strings.NewReader(form.Encode()))
+				if form != nil {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				for _, c := range cookies {
+					req.AddCookie(c)
+				}
+				resp, err := http.DefaultTransport.RoundTrip(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				all = append(all, resp.Header.Values("Set-Cookie")...)
+				return resp, string(body)
+			}
+			cookieOf := func(resp *http.Response, name string) *http.Cookie {
+				for _, c := range resp.Cookies() {
+					if c.Name == name {
+						return c
+					}
+				}
+				t.Fatalf("no %s cookie set; Set-Cookie %q", name, resp.Header.Values("Set-Cookie"))
+				return nil
+			}
+
+			resp, body := do("GET", "/login", nil)
+			c := cookieOf(resp, tc.csrf)
+			if c.Path != "/" || c.Domain != "" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Errorf("csrf cookie %+v", c)
+			}
+			tok := csrf(t, page{body: body})
+			if tok != c.Value {
+				t.Fatal("form token is not the cookie's")
+			}
+			// The other mode's cookie name is no token.
+			wrong := &http.Cookie{Name: tc.other, Value: tok}
+			if resp, _ := do("POST", "/login", url.Values{"csrf_token": {tok}, "username": {"GuideUser"}, "password": {demo.Password}}, wrong); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("sign-in with cookie %s: %d", tc.other, resp.StatusCode)
+			}
+			resp, _ = do("POST", "/login", url.Values{"csrf_token": {tok}, "username": {"GuideUser"}, "password": {demo.Password}}, c)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign in: %d", resp.StatusCode)
+			}
+			sess := cookieOf(resp, account.CookieName)
+			_, inv := do("GET", "/my/inventory", nil, sess)
+			resp, _ = do("POST", "/logout", url.Values{"csrf_token": {csrf(t, page{body: inv})}}, sess)
+			if resp.StatusCode != http.StatusSeeOther || cookieOf(resp, account.CookieName).MaxAge >= 0 {
+				t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+			}
+			// The CSRF cookie (from /login and again from the refusal),
+			// the session cookie and its deletion.
+			if len(all) != 4 {
+				t.Fatalf("only %d cookies set: %q", len(all), all)
+			}
+			for _, line := range all {
+				if strings.Contains(line, "; Secure") != tc.secure {
+					t.Errorf("Set-Cookie %q: Secure should be %v", line, tc.secure)
+				}
+				if strings.HasPrefix(line, "__Host-") && (!strings.Contains(line, "; Path=/") || strings.Contains(line, "Domain=")) {
+					t.Errorf("Set-Cookie %q breaks the __Host- rules", line)
+				}
+			}
+		})
+	}
+}
