@@ -1,14 +1,19 @@
 package oauth_test
 
 import (
+	"bytes"
 	"compress/gzip"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/invcloud/invcloud/internal/demo"
@@ -348,5 +353,107 @@ func TestCORSPolicy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// resign returns token with its claims changed by mutate, signed with the
+// provider's own key, read from the store as the review did from the
+// database file.
+func (e *env) resign(token string, mutate func(map[string]any)) string {
+	e.t.Helper()
+	der, err := e.store.Secret(e.ctx, "oauth-es256-key", func() ([]byte, error) { return nil, errors.New("no key yet") })
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	parts := strings.Split(token, ".")
+	var header struct {
+		Kid string `json:"kid"`
+	}
+	hb, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	json.Unmarshal(hb, &header)
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	claims := map[string]any{}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber() // times stay integers
+	if err := dec.Decode(&claims); err != nil {
+		e.t.Fatal(err)
+	}
+	mutate(claims)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k, KeyID: header.Kid}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, _ := json.Marshal(claims)
+	jws, err := signer.Sign(b)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out, err := jws.CompactSerialize()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+// TestResignedTokenMustMatchItsRecord: an access token signed with the
+// real key but claiming more than was issued (a wider scope, another
+// audience, a later expiry) is refused everywhere a bearer token is
+// accepted, with the answer an invalid token gets; re-signed unchanged,
+// it still works (the forgery, not the re-signing, is refused).
+func TestResignedTokenMustMatchItsRecord(t *testing.T) {
+	e := newEnv(t)
+	tok := e.grant("openid") // no profile, no inventory
+	access := tok["access_token"].(string)
+	const invalidKey = `{"errors":[{"code":0,"message":"Invalid API Key"}]}`
+	for _, tc := range []struct {
+		name   string
+		mutate func(map[string]any)
+		ok     bool
+	}{
+		{"unchanged", func(map[string]any) {}, true},
+		{"scope widened", func(c map[string]any) { c["scope"] = "openid profile user.inventory-item:read" }, false},
+		{"scope replaced", func(c map[string]any) { c["scope"] = "user.inventory-item:read" }, false},
+		{"audience changed", func(c map[string]any) { c["aud"] = e.other.ClientID }, false},
+		{"lifetime extended", func(c map[string]any) { n, _ := c["exp"].(json.Number).Int64(); c["exp"] = n + 86400 }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := e.resign(access, tc.mutate)
+			// Open Cloud: the private owner's inventory.
+			status, body := e.inventory(demo.PrivateUser, forged)
+			if tc.ok && status != http.StatusForbidden { // openid alone does not read inventories
+				t.Errorf("inventory: %d %.200s, want 403", status, body)
+			}
+			if !tc.ok && (status != http.StatusUnauthorized || strings.TrimSpace(body) != invalidKey) {
+				t.Errorf("inventory: %d %.200s, want 401 %s", status, body, invalidKey)
+			}
+			// userinfo.
+			status, body, _ = e.call("GET", "/oauth/v1/userinfo", forged, nil)
+			if want := map[bool]int{true: 200, false: 401}[tc.ok]; status != want {
+				t.Errorf("userinfo: %d %s, want %d", status, body, want)
+			}
+			if !tc.ok && strings.Contains(body, "preferred_username") {
+				t.Errorf("userinfo disclosed the profile: %s", body)
+			}
+			// Introspection by the app: active only as issued.
+			status, m, _ := e.postForm("/oauth/v1/token/introspect", url.Values{"token": {forged}, "client_id": {e.app.ClientID},
+				"client_secret": {e.secret}}, "", "")
+			if status != http.StatusOK || m["active"] != tc.ok {
+				t.Errorf("introspect: %d %v, want active %v", status, m, tc.ok)
+			}
+		})
+	}
+	// A forged token revokes nothing: the real one still works.
+	forged := e.resign(access, func(c map[string]any) { c["aud"] = e.other.ClientID })
+	if status, _, _ := e.postForm("/oauth/v1/token/revoke", url.Values{"token": {forged}, "client_id": {e.other.ClientID},
+		"client_secret": {e.otherSecret}}, "", ""); status != http.StatusOK {
+		t.Errorf("revoke: %d", status)
+	}
+	if status, body, _ := e.call("GET", "/oauth/v1/userinfo", access, nil); status != http.StatusOK {
+		t.Errorf("the real token after a forged revoke: %d %s", status, body)
 	}
 }

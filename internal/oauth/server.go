@@ -361,6 +361,17 @@ func (s *server) Introspect(ctx context.Context, r *op.Request[op.IntrospectionR
 			if err != nil {
 				return inactive, nil
 			}
+			// Active for its lifetime even when revoked (Roblox), but only
+			// as it was issued: a re-signed, widened token is not.
+			t, g, err := p.store.OAuthAccessToken(ctx, ac.Jti)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return inactive, nil
+			case err != nil:
+				return nil, serverError(err)
+			case matchRecord(ac, t, g) != nil:
+				return inactive, nil
+			}
 			c = idClaims{Sub: ac.Sub, Jti: ac.Jti, Exp: ac.Exp, Iat: ac.Iat, Iss: ac.Iss, Aud: ac.Aud}
 			scope = ac.Scope
 		} else if err := p.key.verify(token, &c); err != nil || !strings.HasPrefix(c.Jti, idPrefix) || c.Iss != p.issuer ||
@@ -459,9 +470,11 @@ func (s *server) Revocation(ctx context.Context, r *op.ClientRequest[oidc.Revoca
 	if looksLikeJWT(token) {
 		// An expired access token has nothing left to revoke.
 		if c, err := p.parseAccess(token, now); err == nil && c.Aud == clientID {
-			if t, _, err := p.store.OAuthAccessToken(ctx, c.Jti); err == nil {
+			t, g, err := p.store.OAuthAccessToken(ctx, c.Jti)
+			switch {
+			case err == nil && matchRecord(c, t, g) == nil:
 				sessionID = t.SessionID
-			} else if !errors.Is(err, store.ErrNotFound) {
+			case err != nil && !errors.Is(err, store.ErrNotFound):
 				return nil, serverError(err)
 			}
 		}

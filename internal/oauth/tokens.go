@@ -179,7 +179,7 @@ func (p *Provider) verifyAccess(ctx context.Context, token string, now time.Time
 	if err != nil {
 		return nil, store.OAuthGrant{}, err
 	}
-	_, g, err := p.store.OAuthAccessToken(ctx, c.Jti)
+	t, g, err := p.store.OAuthAccessToken(ctx, c.Jti)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, g, fmt.Errorf("%w: %s unknown (its app was deleted?)", errInvalidToken, c.Jti)
@@ -187,10 +187,31 @@ func (p *Provider) verifyAccess(ctx context.Context, token string, now time.Time
 		return nil, g, err
 	case !g.Live():
 		return nil, g, fmt.Errorf("%w: %s revoked (authorization %s)", errInvalidToken, c.Jti, g.Authorization.ID)
-	case g.Authorization.ID != c.Aid || strconv.FormatInt(g.Authorization.UserID, 10) != c.Sub:
-		return nil, g, fmt.Errorf("%w: %s does not match its record", errInvalidToken, c.Jti)
+	}
+	if err := matchRecord(c, t, g); err != nil {
+		return nil, g, err
 	}
 	return c, g, nil
+}
+
+// matchRecord checks an access token's claims against what was recorded
+// when it was issued. The signature alone is not trusted: whoever holds
+// the signing key (a leaked database file) could widen a real token's
+// scope, audience or lifetime, so every claim that grants something must
+// agree with the record.
+func matchRecord(c *accessClaims, t store.OAuthAccessToken, g store.OAuthGrant) error {
+	if g.Authorization.ID != c.Aid || strconv.FormatInt(g.Authorization.UserID, 10) != c.Sub ||
+		g.Authorization.ClientID != c.Aud || c.Exp > t.Expires.Unix() {
+		return fmt.Errorf("%w: %s does not match its record", errInvalidToken, c.Jti)
+	}
+	for _, sc := range strings.Fields(c.Scope) {
+		// A refresh may narrow a session's scopes, never widen them, so
+		// every token's scopes are among its session's.
+		if !slices.Contains(g.Session.Scopes, sc) {
+			return fmt.Errorf("%w: %s carries scope %q its session %s was not granted", errInvalidToken, c.Jti, sc, g.Session.ID)
+		}
+	}
+	return nil
 }
 
 // VerifyAccessToken implements auth.TokenVerifier: Open Cloud endpoints
