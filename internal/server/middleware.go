@@ -41,6 +41,10 @@ func requestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// statusClientClosed is nginx's "client closed request", which Open Cloud
+// answers a cancelled request with.
+const statusClientClosed = 499
+
 // maxBody bounds every request body.
 const maxBody = 1 << 20
 
@@ -64,12 +68,23 @@ func withLogging(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.H
 				}
 			}
 			d := time.Since(start)
-			if sw.status == 0 {
-				sw.status = http.StatusOK
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
 			}
-			m.Observe(r, sw.status, d)
-			l.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-				"status", sw.status, "duration", d)
+			// A client that went away is not a server failure, whatever the
+			// handler made of its cancelled context (some write 500): count
+			// and log it as Open Cloud answers it, 499 at debug.
+			if r.Context().Err() != nil && (sw.status == 0 || status >= 500) {
+				status = statusClientClosed
+			}
+			level := slog.LevelInfo
+			if status == statusClientClosed {
+				level = slog.LevelDebug
+			}
+			m.Observe(r, status, d)
+			l.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
+				"status", status, "duration", d)
 		}()
 		// No endpoint takes more than a few KiB; handlers that read bodies
 		// set tighter limits of their own.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invcloud/invcloud/internal/auth"
@@ -60,6 +61,8 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// Ready are extra readiness checks for /readyz (e.g. Redis).
 	Ready map[string]func(context.Context) error
+	// ReadyTimeout bounds each readiness check on its own (0: 1 s).
+	ReadyTimeout time.Duration
 	// PublicURL is where clients reach the server (e.g.
 	// "https://invcloud.example"); the OAuth issuer is PublicURL + "/oauth/".
 	// Empty: "http://localhost".
@@ -123,30 +126,67 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	return withLogging(cfg.Log, cfg.Metrics, mux), nil
 }
 
-// readyz answers 200 when the store and every extra dependency answer
-// within a second, else 503 naming what failed.
+// readyz answers 200 when the store and every extra dependency answer, else
+// 503. The checks run at once, each with its own timeout, so a dependency
+// that hangs cannot make another look down; the body names each one's state:
+//
+//	unavailable: redis
+//	redis: timeout
+//	store: ok
+//
+// States are ok, timeout or error; the error itself (addresses and all) is
+// logged, not served.
 func readyz(cfg Config) http.HandlerFunc {
+	timeout := cfg.ReadyTimeout
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	checks := map[string]func(context.Context) error{"store": cfg.Store.Ping}
+	maps.Copy(checks, cfg.Ready)
+	names := slices.Sorted(maps.Keys(checks))
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		checks := map[string]func(context.Context) error{"store": cfg.Store.Ping}
-		maps.Copy(checks, cfg.Ready)
+		states := make([]string, len(names))
+		var wg sync.WaitGroup
+		for i, name := range names {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(r.Context(), timeout)
+				defer cancel()
+				err := checks[name](ctx)
+				switch {
+				case err == nil:
+					states[i] = "ok"
+					return
+				case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+					states[i] = "timeout"
+				default:
+					states[i] = "error"
+				}
+				cfg.Log.WarnContext(ctx, "not ready", "dependency", name, "state", states[i], "timeout", timeout, "err", err)
+			})
+		}
+		wg.Wait()
 		var failed []string
-		for _, name := range slices.Sorted(maps.Keys(checks)) {
-			if err := checks[name](ctx); err != nil {
-				cfg.Log.WarnContext(ctx, "not ready", "dependency", name, "err", err)
+		var b strings.Builder
+		for i, name := range names {
+			fmt.Fprintf(&b, "%s: %s\n", name, states[i])
+			if states[i] != "ok" {
 				failed = append(failed, name)
 			}
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if len(failed) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "unavailable: %s\n", strings.Join(failed, ", "))
+			fmt.Fprintf(w, "unavailable: %s\n%s", strings.Join(failed, ", "), b.String())
 			return
 		}
-		w.Write([]byte("ready\n"))
+		fmt.Fprintf(w, "ready\n%s", b.String())
 	}
 }
+
+// maxHeaderBytes bounds the request line and headers. Roblox's URLs and
+// headers are a few hundred bytes; net/http's default (1 MiB) let a single
+// request carry a megabyte of query string into a handler.
+const maxHeaderBytes = 64 << 10
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully, letting
 // in-flight requests finish for up to grace.
@@ -154,6 +194,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes, // beyond it: 431, before any handler runs
 		// Bodies are small (forms, JSON of a few KiB): a client trickling
 		// one in must not hold a connection for ever.
 		ReadTimeout:  30 * time.Second,
