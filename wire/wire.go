@@ -84,6 +84,10 @@ type IntrospectResponse struct {
 	Expired          bool       `json:"expired"`
 	// ExpirationTimeUTC is omitted for keys that never expire.
 	ExpirationTimeUTC string `json:"expirationTimeUtc,omitempty"`
+	// ExpirationUTCTime repeats ExpirationTimeUTC under the name
+	// rblx-open-cloud reads (its fetch_info); the docs name the field
+	// expirationTimeUtc, so both are sent with the same value.
+	ExpirationUTCTime string `json:"expirationUtcTime,omitempty"`
 }
 
 // KeyScope is one API system of a key with its granted operations. The

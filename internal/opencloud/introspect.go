@@ -57,6 +57,7 @@ func Introspection(k apikey.Key, now time.Time) wire.IntrospectResponse {
 	}
 	if !k.Expires.IsZero() {
 		resp.ExpirationTimeUTC = k.Expires.UTC().Format("2006-01-02T15:04:05.000Z")
+		resp.ExpirationUTCTime = resp.ExpirationTimeUTC
 	}
 	index := map[string]int{}
 	for _, s := range k.Scopes {
