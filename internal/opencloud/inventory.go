@@ -16,6 +16,7 @@ import (
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
+	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -118,9 +119,8 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *auth.Pri
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "request failed", "err", err)
-	if r.Context().Err() != nil {
-		writeError(w, 499, "CANCELLED", "The request was cancelled.")
+	if reqerr.Log(h.log, r, "request failed", err) {
+		writeError(w, reqerr.StatusClientClosed, "CANCELLED", "The request was cancelled.")
 		return
 	}
 	// A store that does not answer is an outage, not a bug: say so, so
