@@ -44,6 +44,22 @@ func AccessFor(v Viewer, ownerID int64, vis Visibility) Access {
 	}
 }
 
+// VisibleTypes is the asset types a viewer with access a may see, the one
+// rule every surface applies to assets: purchased places need the owner's
+// own permission (AccessFull), and AccessNone shows none. Listings filter
+// by it in the store, so pages keep their size; per-row answers (an owner
+// in an owners listing) check Has.
+func (a Access) VisibleTypes() TypeSet {
+	switch a {
+	case AccessFull:
+		return AllTypes
+	case AccessPublic:
+		return AllTypes.Without(AssetTypePurchasedPlace)
+	default:
+		return 0
+	}
+}
+
 // Restrict removes from q what access does not allow. Callers refuse queries
 // that name a restricted part explicitly before they get here; Restrict only
 // trims what a whole-inventory or "*" query would otherwise include.
@@ -52,6 +68,6 @@ func (q Query) Restrict(a Access) Query {
 		return q
 	}
 	q.PrivateServers = Selector{}
-	q.Types = q.Types.Without(AssetTypePurchasedPlace)
+	q.Types &= a.VisibleTypes()
 	return q
 }

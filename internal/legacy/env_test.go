@@ -72,9 +72,9 @@ func (c *countingStore) ListInventory(ctx context.Context, userID int64, q inven
 	return c.Store.ListInventory(ctx, userID, q, after, limit)
 }
 
-func (c *countingStore) UserCollectibles(ctx context.Context, userID int64, t int, sp store.Span) ([]store.OwnedAsset, error) {
+func (c *countingStore) UserCollectibles(ctx context.Context, userID int64, t int, types inventory.TypeSet, sp store.Span) ([]store.OwnedAsset, error) {
 	c.read()
-	return c.Store.UserCollectibles(ctx, userID, t, sp)
+	return c.Store.UserCollectibles(ctx, userID, t, types, sp)
 }
 
 func (c *countingStore) UserAssets(ctx context.Context, userID int64, ts []int, sp store.Span) ([]store.OwnedAsset, error) {

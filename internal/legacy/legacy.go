@@ -17,6 +17,7 @@ import (
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/pagetoken"
+	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -120,6 +121,9 @@ const (
 	MsgInvalidCursor   = "The cursor is invalid."
 	MsgInvalidLimit    = "The limit is invalid. Allowed values are 10, 25, 50 and 100."
 	MsgInvalidSort     = "The sortOrder is invalid. Allowed values are Asc and Desc."
+	// MsgCancelled answers a request whose client went away (nobody reads
+	// it; the status is what metrics and logs see).
+	MsgCancelled = "The request was cancelled."
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -144,13 +148,26 @@ func writeFramework(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: 0, Message: msg}}})
 }
 
-// internal answers a failure of the store: 503 when it does not answer
-// (clients retry), else 500.
+// clientGone answers a failure caused by the client going away as Open
+// Cloud does: 499, logged at debug level, not a 5xx. It reports whether it
+// answered.
+func (h *Handler) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !reqerr.Log(h.log, r, "legacy request failed", err, "path", r.URL.Path) {
+		return false
+	}
+	writeFramework(w, reqerr.StatusClientClosed, MsgCancelled)
+	return true
+}
+
+// internal answers a failure of the store: 499 when the client went away,
+// 503 when the store does not answer (clients retry), else 500.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "legacy request failed", "path", r.URL.Path, "err", err)
+	if h.clientGone(w, r, err) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
 	defer cancel()
-	if r.Context().Err() == nil && h.store.Ping(ctx) != nil {
+	if h.store.Ping(ctx) != nil {
 		writeFramework(w, http.StatusServiceUnavailable, MsgUnavailable)
 		return
 	}

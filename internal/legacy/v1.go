@@ -221,7 +221,8 @@ func (h *Handler) collectibles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := fetchPage(func(sp store.Span) ([]store.OwnedAsset, error) {
-		return h.store.UserCollectibles(r.Context(), owner.ID, legacyType, sp)
+		// Filtered in the store so that pages keep their size.
+		return h.store.UserCollectibles(r.Context(), owner.ID, legacyType, access.VisibleTypes(), sp)
 	}, ownedKey, lp.desc, lp.limit, cur)
 	if err != nil {
 		h.internal(w, r, err)

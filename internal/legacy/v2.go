@@ -15,10 +15,11 @@ import (
 // ---- owners ----
 
 // owner is the owner entry the viewer may see: null when the owner's
-// inventory is hidden from the viewer.
+// inventory is hidden from the viewer, or when the copy is one the viewer
+// may not see in it (a purchased place, for anyone but its owner).
 func owner(viewer int64, o store.AssetOwner) *wire.RelatedEntity {
 	v := inventory.Viewer{UserID: viewer, InventoryRead: viewer != 0, Friend: o.ViewerIsFriend}
-	if inventory.AccessFor(v, o.Owner.ID, o.Owner.Visibility) == inventory.AccessNone {
+	if !inventory.AccessFor(v, o.Owner.ID, o.Owner.Visibility).VisibleTypes().Has(o.Item.AssetType) {
 		return nil
 	}
 	return &wire.RelatedEntity{ID: o.Owner.ID, Type: "User", Name: o.Owner.Name}
@@ -210,9 +211,12 @@ func (h *Handler) deleteAsset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.LegacyEmpty{})
 }
 
-// unknown is this endpoint's documented 500.
+// unknown is this endpoint's documented 500 (499 when the client went
+// away).
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "legacy request failed", "path", r.URL.Path, "err", err)
+	if h.clientGone(w, r, err) {
+		return
+	}
 	writeFramework(w, http.StatusInternalServerError, MsgUnknownError)
 }
 

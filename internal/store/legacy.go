@@ -199,8 +199,11 @@ type LegacyStore interface {
 	RemoveFromCollection(ctx context.Context, userID int64, item inventory.ItemRef) error
 
 	// UserCollectibles pages through a user's collectible asset instances
-	// by user asset id, of one legacy asset type (0: any).
-	UserCollectibles(ctx context.Context, userID int64, legacyType int, s Span) ([]OwnedAsset, error)
+	// by user asset id, of one legacy asset type (0: any), keeping only
+	// those whose Open Cloud asset type is in types (the caller's
+	// inventory.Access.VisibleTypes, so a purchased place is left out for
+	// anyone but its owner).
+	UserCollectibles(ctx context.Context, userID int64, legacyType int, types inventory.TypeSet, s Span) ([]OwnedAsset, error)
 	// UserAssets pages through a user's asset instances of the given
 	// legacy asset types by user asset id.
 	UserAssets(ctx context.Context, userID int64, legacyTypes []int, s Span) ([]OwnedAsset, error)

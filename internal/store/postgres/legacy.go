@@ -466,10 +466,11 @@ func (s *Store) pgListOwned(ctx context.Context, q string, args ...any) ([]store
 }
 
 // UserCollectibles implements store.LegacyStore.
-func (s *Store) UserCollectibles(ctx context.Context, userID int64, legacyType int, sp store.Span) ([]store.OwnedAsset, error) {
+func (s *Store) UserCollectibles(ctx context.Context, userID int64, legacyType int, types inventory.TypeSet, sp store.Span) ([]store.OwnedAsset, error) {
 	cond, order := pgSpan(sp, "ua.instance_id", 2)
 	out, err := s.pgListOwned(ctx, `SELECT `+pgOwnedColumns+pgOwnedFrom+` WHERE ua.user_id = $1 AND ua.collectible_instance_id IS NOT NULL
-		AND ($3::integer = 0 OR a.asset_type_id = $3::integer)`+cond+order+` LIMIT $4`, userID, sp.From, legacyType, sp.Limit)
+		AND ($3::integer = 0 OR a.asset_type_id = $3::integer) AND (($5::bigint >> ua.asset_type) & 1) = 1`+cond+order+` LIMIT $4`,
+		userID, sp.From, legacyType, sp.Limit, int64(types))
 	if err != nil {
 		return nil, fmt.Errorf("collectibles of user %d: %w", userID, err)
 	}

@@ -468,12 +468,12 @@ func (s *Store) listOwned(ctx context.Context, sp store.Span, q string, args ...
 
 // UserCollectibles implements store.LegacyStore. It walks the partial
 // index of collectible instances (user_assets_collectible).
-func (s *Store) UserCollectibles(ctx context.Context, userID int64, legacyType int, sp store.Span) ([]store.OwnedAsset, error) {
+func (s *Store) UserCollectibles(ctx context.Context, userID int64, legacyType int, types inventory.TypeSet, sp store.Span) ([]store.OwnedAsset, error) {
 	cond, order := spanSQL(sp, "ua.instance_id", 2)
 	from := strings.Replace(ownedFrom, "user_assets ua", "user_assets ua INDEXED BY user_assets_collectible", 1)
 	q := `SELECT ` + ownedColumns + from + ` WHERE ua.user_id = ?1 AND ua.collectible_instance_id IS NOT NULL
-		AND (?3 = 0 OR a.asset_type_id = ?3)` + cond + order
-	out, err := s.listOwned(ctx, sp, q, userID, sp.From, legacyType)
+		AND (?3 = 0 OR a.asset_type_id = ?3) AND (?4 >> ua.asset_type) & 1 = 1` + cond + order
+	out, err := s.listOwned(ctx, sp, q, userID, sp.From, legacyType, int64(types))
 	if err != nil {
 		return nil, fmt.Errorf("collectibles of user %d: %w", userID, err)
 	}

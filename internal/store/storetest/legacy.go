@@ -288,13 +288,13 @@ func testLegacyUserCollectibles(t *testing.T, s store.Store) {
 		{42, store.Span{Limit: 10}, []int64{1006}},
 		{18, store.Span{Limit: 10}, nil},
 	} {
-		got, err := s.UserCollectibles(ctx, 1, c.typ, c.sp)
+		got, err := s.UserCollectibles(ctx, 1, c.typ, inventory.AllTypes, c.sp)
 		mustNil(t, err, "UserCollectibles")
 		if !slices.Equal(ownedIDs(got), c.want) {
 			t.Errorf("UserCollectibles(type %d, %+v) = %v, want %v", c.typ, c.sp, ownedIDs(got), c.want)
 		}
 	}
-	got, _ := s.UserCollectibles(ctx, 1, 0, store.Span{Limit: 10})
+	got, _ := s.UserCollectibles(ctx, 1, 0, inventory.AllTypes, store.Span{Limit: 10})
 	o := got[1]
 	if o.UserID != 1 || o.Item.AssetID != 102 || o.Item.Collectible == nil || o.Item.Collectible.SerialNumber != 2 ||
 		o.Item.Collectible.State != inventory.CollectibleStateHold || o.Asset.Name != "Serialized hat" || o.Asset.LegacyType != 8 ||
@@ -304,9 +304,72 @@ func testLegacyUserCollectibles(t *testing.T, s store.Store) {
 	if p := got[2].Price; p.AssetID != 106 || p.RecentAveragePrice != 7 || p.OriginalPrice != nil || p.AssetStock != nil {
 		t.Errorf("price of 106 = %+v", p)
 	}
-	got, _ = s.UserCollectibles(ctx, 2, 0, store.Span{Limit: 10})
+	got, _ = s.UserCollectibles(ctx, 2, 0, inventory.AllTypes, store.Span{Limit: 10})
 	if !slices.Equal(ownedIDs(got), []int64{2003}) || got[0].Price.AssetID != 102 {
 		t.Errorf("UserCollectibles(2) = %+v", got)
+	}
+	testCollectiblePlaces(t, s)
+}
+
+// Collectible places of user 1: 1007 purchased (created by 99), 1008 its own.
+const (
+	itemPurchasedPlace = "c1000000-0000-4000-8000-000000000007"
+	itemOwnPlace       = "c1000000-0000-4000-8000-000000000008"
+)
+
+// addCollectiblePlaces adds to the fixture a place catalogued as
+// collectible that user 1 bought (1007) and one user 1 created (1008).
+func addCollectiblePlaces(t *testing.T, s store.Store) {
+	t.Helper()
+	b := store.Batch{
+		Assets: []inventory.Asset{
+			{ID: 107, Name: "Limited place", LegacyType: inventory.LegacyPlace, CreatorID: 99, Collectible: true, CollectibleItemID: itemPurchasedPlace, Created: now},
+			{ID: 108, Name: "Own limited place", LegacyType: inventory.LegacyPlace, CreatorID: 1, Collectible: true, CollectibleItemID: itemOwnPlace, Created: now},
+		},
+		Ownerships: []store.Ownership{
+			{UserID: 1, Item: inventory.Item{Kind: inventory.KindAsset, ID: 1007, AssetID: 107, AssetType: inventory.AssetTypePurchasedPlace, AddTime: now,
+				Collectible: &inventory.Collectible{ItemID: itemPurchasedPlace, InstanceID: "c0000000-0000-4000-8000-000000000007", State: inventory.CollectibleStateAvailable}}},
+			{UserID: 1, Item: inventory.Item{Kind: inventory.KindAsset, ID: 1008, AssetID: 108, AssetType: inventory.AssetTypeCreatedPlace, AddTime: now,
+				Collectible: &inventory.Collectible{ItemID: itemOwnPlace, InstanceID: "c0000000-0000-4000-8000-000000000008", State: inventory.CollectibleStateAvailable}}},
+		},
+	}
+	mustNil(t, s.Import(ctx, b), "Import collectible places")
+}
+
+// testCollectiblePlaces checks that UserCollectibles keeps only the asset
+// types it is given, in SQL: a page skips a left-out row and still fills.
+func testCollectiblePlaces(t *testing.T, s store.Store) {
+	addCollectiblePlaces(t, s)
+	public := inventory.AccessPublic.VisibleTypes()
+	for _, c := range []struct {
+		name  string
+		typ   int
+		types inventory.TypeSet
+		sp    store.Span
+		want  []int64
+	}{
+		{"all types", 0, inventory.AllTypes, store.Span{Limit: 10}, []int64{1002, 1005, 1006, 1007, 1008}},
+		{"public types", 0, public, store.Span{Limit: 10}, []int64{1002, 1005, 1006, 1008}},
+		{"no types", 0, 0, store.Span{Limit: 10}, nil},
+		{"places, all types", inventory.LegacyPlace, inventory.AllTypes, store.Span{Limit: 10}, []int64{1007, 1008}},
+		{"places, public types", inventory.LegacyPlace, public, store.Span{Limit: 10}, []int64{1008}},
+		{"page after the hidden row fills", 0, public, store.Span{From: 1006, Limit: 1}, []int64{1008}},
+		{"page across the hidden row fills", 0, public, store.Span{From: 1005, Limit: 2}, []int64{1006, 1008}},
+		{"descending past the hidden row", 0, public, store.Span{Desc: true, Limit: 2}, []int64{1008, 1006}},
+		{"descending from the hidden row", 0, public, store.Span{Desc: true, From: 1008, Limit: 1}, []int64{1006}},
+	} {
+		got, err := s.UserCollectibles(ctx, 1, c.typ, c.types, c.sp)
+		mustNil(t, err, "UserCollectibles")
+		if !slices.Equal(ownedIDs(got), c.want) {
+			t.Errorf("%s: UserCollectibles(type %d, %s, %+v) = %v, want %v", c.name, c.typ, c.types, c.sp, ownedIDs(got), c.want)
+		}
+	}
+	// The owners listing carries each copy's asset type, which the
+	// visibility rule needs per row.
+	owners, err := s.CollectibleOwners(ctx, 107, 0, store.Span{Limit: 10})
+	mustNil(t, err, "CollectibleOwners")
+	if len(owners) != 1 || owners[0].Item.ID != 1007 || owners[0].Item.AssetType != inventory.AssetTypePurchasedPlace {
+		t.Errorf("owners of the purchased place = %+v", owners)
 	}
 }
 
