@@ -66,6 +66,10 @@ func runMigrate(ctx context.Context, out io.Writer, o migrateOptions) error {
 	if o.from == o.to {
 		return errors.New("migrate: --from and --to name the same database")
 	}
+	// A mistyped source would open as a new, empty database and "verify".
+	if err := requireDatabase(o.from, "--from"); err != nil {
+		return fmt.Errorf("migrate: source: %w", err)
+	}
 	src, err := server.OpenStore(ctx, o.from)
 	if err != nil {
 		return fmt.Errorf("migrate: open source %s: %w", redact(o.from), err)

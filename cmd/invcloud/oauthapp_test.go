@@ -27,6 +27,9 @@ func oauthCLI(t *testing.T, args ...string) (string, error) {
 
 func TestOAuthAppCommands(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "cli.db")
+	if _, err := oauthCLI(t, "--db", db, "demo", "load"); err != nil { // only set-up commands create a database
+		t.Fatal(err)
+	}
 	if _, err := oauthCLI(t, "--db", db, "user", "create", "--id", "42", "--name", "dev"); err != nil {
 		t.Fatal(err)
 	}

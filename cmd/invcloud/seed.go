@@ -13,7 +13,7 @@ import (
 
 func (a *app) seedCmd() *cobra.Command {
 	var o seed.Options
-	cmd := &cobra.Command{
+	cmd := mayCreateDatabase(&cobra.Command{
 		Use:   "seed",
 		Short: "Write a deterministic bulk data set for benchmarks",
 		Args:  cobra.NoArgs,
@@ -30,7 +30,7 @@ func (a *app) seedCmd() *cobra.Command {
 				return nil
 			})
 		},
-	}
+	})
 	cmd.Flags().IntVar(&o.Users, "users", 1000, "number of users")
 	cmd.Flags().IntVar(&o.ItemsPerUser, "items-per-user", 100, "inventory items per user")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed")

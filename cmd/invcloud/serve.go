@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,13 +26,18 @@ func (a *app) serveCmd() *cobra.Command {
 	var redisURL, rateLimits, quotaFail string
 	var keyCache time.Duration
 	var publicURL string
-	cmd := &cobra.Command{
+	var forceSecure bool
+	cmd := mayCreateDatabase(&cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := a.logger()
+			// Libraries log through the same logger: the OAuth provider
+			// through slog's default, go-redis through its own hook.
+			slog.SetDefault(log)
+			redis.SetLogger(redisLogger{log})
 			s, err := a.open(ctx)
 			if err != nil {
 				return err
@@ -42,7 +48,8 @@ func (a *app) serveCmd() *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Store: s, Log: log, Metrics: metrics.New(), KeyCacheTTL: keyCache, Ready: map[string]func(context.Context) error{}}
+			cfg := server.Config{Store: s, Log: log, Metrics: metrics.New(), KeyCacheTTL: keyCache, Ready: map[string]func(context.Context) error{},
+				SecureCookies: secureCookies(publicURL, forceSecure)}
 			scale, err := ratelimit.ParseMode(rateLimits)
 			if err != nil {
 				return err
@@ -71,19 +78,21 @@ func (a *app) serveCmd() *cobra.Command {
 			if cfg.PublicURL == "" {
 				cfg.PublicURL = "http://" + ln.Addr().String()
 			}
-			slog.SetDefault(log) // libraries' logs (the OAuth provider's) follow --log-level
+			if msg := unreachableIssuer(ln.Addr(), publicURL); msg != "" {
+				log.WarnContext(ctx, msg, "addr", ln.Addr().String())
+			}
 			h, err := server.New(ctx, cfg)
 			if err != nil {
 				ln.Close()
 				return err
 			}
-			log.Info("invcloud serving", "addr", ln.Addr().String(), "db", a.db)
+			log.InfoContext(ctx, "invcloud serving", "addr", ln.Addr().String(), "db", redact(a.db), "secure_cookies", cfg.SecureCookies)
 			if withDemo {
 				printDemo(cmd.OutOrStdout(), "http://"+ln.Addr().String())
 			}
 			return server.Serve(ctx, ln, h, log, grace)
 		},
-	}
+	})
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set (if absent) and print example requests")
 	cmd.Flags().DurationVar(&grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after a stop signal")
@@ -91,8 +100,39 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&redisURL, "redis", "", "Redis URL (redis://host:6379/0) for quotas shared by every replica; default: in memory")
 	cmd.Flags().StringVar(&rateLimits, "rate-limits", "roblox", "quotas: roblox (published limits), off, or xN (scaled, e.g. x10)")
 	cmd.Flags().StringVar(&publicURL, "public-url", "", `URL clients reach this server at; the OAuth issuer is this + "/oauth/" (default "http://" + the listen address)`)
+	cmd.Flags().BoolVar(&forceSecure, "secure-cookies", false, "mark cookies Secure even when --public-url is not https:// (TLS ends at a proxy in front)")
 	cmd.Flags().StringVar(&quotaFail, "quota-fail", "open", "when Redis is unreachable: open (allow, and log) or closed (503 UNAVAILABLE)")
 	return cmd
+}
+
+// secureCookies reports whether cookies must be marked Secure: the server is
+// reached over HTTPS (so browsers must never send them in clear), or the
+// operator says so.
+func secureCookies(publicURL string, force bool) bool {
+	return force || strings.HasPrefix(strings.ToLower(publicURL), "https://")
+}
+
+// unreachableIssuer is the warning for a server listening on a non-loopback
+// address without --public-url: the OAuth issuer then names the listen
+// address (http://0.0.0.0:8080/oauth/), which no client reaches by that
+// name, so ID tokens and discovery documents point nowhere. "" when fine.
+func unreachableIssuer(addr net.Addr, publicURL string) string {
+	if publicURL != "" {
+		return ""
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("the OAuth issuer http://%s/oauth/ will not be reachable by that name; pass --public-url with the URL clients use (e.g. https://inventory.example.com)", addr)
+}
+
+// redisLogger routes go-redis's log lines through the server's logger.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	// go-redis logs only trouble (failed dials, bad connections) by default.
+	l.log.WarnContext(ctx, strings.TrimSpace(fmt.Sprintf(format, v...)), "component", "go-redis")
 }
 
 func printDemo(w io.Writer, base string) {
@@ -132,7 +172,7 @@ Web pages: %[1]s/login  (every demo user's password is %[8]q, e.g. GuideUser, Pr
 
 func (a *app) demoCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "demo", Short: "Demo data"}
-	cmd.AddCommand(&cobra.Command{
+	cmd.AddCommand(mayCreateDatabase(&cobra.Command{
 		Use:   "load",
 		Short: "Load the demo data set and demo API keys (idempotent)",
 		Args:  cobra.NoArgs,
@@ -145,6 +185,6 @@ func (a *app) demoCmd() *cobra.Command {
 				return nil
 			})
 		},
-	})
+	}))
 	return cmd
 }
