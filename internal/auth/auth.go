@@ -111,7 +111,9 @@ func (a *Authenticator) LookupKey(ctx context.Context, secret string, addr netip
 		return apikey.Key{}, &Error{Reason: "unknown API key"}
 	}
 	if !k.Allows(addr) {
-		return k, &Error{Reason: fmt.Sprintf("API key %d used from %s outside its allow list", k.ID, addr)}
+		// "ip not allowed" first: the operator reading the log needs the
+		// cause, e.g. a key restricted to a network that excludes 127.0.0.1.
+		return k, &Error{Reason: fmt.Sprintf("ip not allowed: API key %d used from %s, outside its allow list", k.ID, addr)}
 	}
 	return k, nil
 }
