@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -234,5 +235,101 @@ func TestRedisLive(t *testing.T) {
 	}
 	if allowed != 5 {
 		t.Fatalf("%d of 8 allowed, want 5", allowed)
+	}
+}
+
+// proxy forwards loopback connections to a real Redis, and can be stopped
+// (dropping every connection) and started again on the same port: an
+// outage the test controls without touching the shared Redis.
+type proxy struct {
+	t      *testing.T
+	addr   string // its own address
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func (p *proxy) start() {
+	p.t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+}
+
+func (p *proxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// TestRedisRecovers: Redis goes away and comes back; quotas fail closed at
+// once meanwhile and are enforced again after the next probe, by
+// themselves.
+func TestRedisRecovers(t *testing.T) {
+	opt, err := redis.ParseURL(testsvc.Redis(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, addr: "127.0.0.1:0", target: opt.Addr}
+	p.start()
+	defer p.stop()
+	opt.Addr = p.addr
+	FailFast(opt)
+	client := redis.NewClient(opt)
+	defer client.Close()
+	r := NewRedis(client)
+	clk := &clock{t: time.Now()}
+	r.br.now = clk.now
+	q := New(r, 1, false, nil)
+	ctx := context.Background()
+	pol := Policy{Name: fmt.Sprintf("test-%d", time.Now().UnixNano()), PerKeyOwner: Limit{Max: 1000, Period: time.Minute}}
+	take := func() error { _, err := q.Take(ctx, pol, 1, ""); return err }
+	if err := take(); err != nil {
+		t.Fatal(err)
+	}
+	p.stop()
+	if err := take(); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Redis gone: %v", err)
+	}
+	if err := take(); !errors.Is(err, ErrCircuitOpen) {
+		t.Fatalf("Redis gone, breaker open: %v", err)
+	}
+	p.start()
+	if err := take(); !errors.Is(err, ErrCircuitOpen) {
+		t.Fatalf("Redis back, before the pause ends: %v", err)
+	}
+	clk.add(breakerMinPause)
+	take() // starts the probe
+	r.br.probes.Wait()
+	if err := take(); err != nil {
+		t.Fatalf("after a successful probe: %v", err)
 	}
 }

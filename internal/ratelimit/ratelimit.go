@@ -142,7 +142,7 @@ func (q *Quotas) Take(ctx context.Context, p Policy, ownerID int64, authorizatio
 		if q.failOpen {
 			return Result{Allowed: true, Limit: l, Remaining: l.Max}, nil
 		}
-		return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return Result{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if !res.Allowed && q.Rejected != nil {
 		q.Rejected(p, authorizationID != "")
