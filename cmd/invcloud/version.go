@@ -31,8 +31,8 @@ func versionLine() string {
 
 // formatVersion renders the module version and the VCS stamp the Go tool
 // embeds: `go build` or `go install` in a git checkout records the
-// revision, its commit time and whether the tree had local changes; `go run`
-// and test binaries record none.
+// revision, its commit time and whether the tree had local changes (unless
+// -buildvcs=false, e.g. in GOFLAGS); `go run` and test binaries record none.
 func formatVersion(bi *debug.BuildInfo) string {
 	if bi == nil {
 		return "invcloud (no build information)"
@@ -49,7 +49,7 @@ func formatVersion(bi *debug.BuildInfo) string {
 	fmt.Fprintf(&b, "invcloud %s", version)
 	rev := settings["vcs.revision"]
 	if rev == "" {
-		b.WriteString(", revision unknown (build with `go build` or `go install` in a git checkout to record it)")
+		b.WriteString(", revision unknown (`go build` or `go install` in a git checkout records it, unless -buildvcs=false)")
 	} else {
 		fmt.Fprintf(&b, ", revision %s", rev)
 		if t := settings["vcs.time"]; t != "" {

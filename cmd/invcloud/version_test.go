@@ -28,8 +28,8 @@ func TestFormatVersion(t *testing.T) {
 			Settings: vcs("vcs.revision", rev, "vcs.time", "2026-06-01T12:00:00Z", "vcs.modified", "true")},
 			"invcloud (devel), revision " + rev + " (2026-06-01T12:00:00Z), with local changes, go1.26.0"},
 		{"go install of a tagged version", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.2.3"}},
-			"invcloud v1.2.3, revision unknown (build with `go build` or `go install` in a git checkout to record it), go1.26.0"},
-		{"no version at all", &debug.BuildInfo{}, "invcloud (devel), revision unknown (build with `go build` or `go install` in a git checkout to record it)"},
+			"invcloud v1.2.3, revision unknown (`go build` or `go install` in a git checkout records it, unless -buildvcs=false), go1.26.0"},
+		{"no version at all", &debug.BuildInfo{}, "invcloud (devel), revision unknown (`go build` or `go install` in a git checkout records it, unless -buildvcs=false)"},
 	} {
 		if got := formatVersion(tc.bi); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
