@@ -35,7 +35,7 @@ func (p *Provider) protocol() http.Handler {
 				writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "Use GET.")
 				return
 			}
-			p.authorizeFront(w, r, inner)
+			p.authorizeFront(w, withRequestAddr(r), inner)
 			return
 		case "/oauth/v1/token", "/oauth/v1/token/introspect", "/oauth/v1/token/revoke":
 			if r.Method != http.MethodPost {

@@ -53,7 +53,19 @@ type Config struct {
 	PublicURL string
 	Log       *slog.Logger
 	Now       func() time.Time // nil: time.Now
+	// Pending bounds the authorization requests waiting for sign-in and
+	// consent; a zero field takes its default (DefaultPendingPer...).
+	Pending store.OAuthRequestLimits
 }
+
+// Default bounds of pending authorization requests (docs/compat.md):
+// anyone can create them with a public client id and a registered redirect
+// URI, and each lives RequestLifetime. Beyond a bound the oldest pending
+// request of that address (or app) is evicted.
+const (
+	DefaultPendingPerAddr   = 100   // per client address (IPv6: per /64), all apps
+	DefaultPendingPerClient = 10000 // per app, all addresses
+)
 
 // Provider is the OAuth 2.0 / OIDC provider.
 type Provider struct {
@@ -64,6 +76,7 @@ type Provider struct {
 	base   string // public URL, no trailing slash
 	issuer string
 	key    *signingKey
+	limits store.OAuthRequestLimits
 	op     *op.Provider
 	srv    http.Handler // op's router, mounted under /oauth
 
@@ -91,7 +104,14 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{store: cfg.Store, site: cfg.Site, log: cfg.Log, now: cfg.Now, base: base, issuer: base + "/oauth/", key: key}
+	p := &Provider{store: cfg.Store, site: cfg.Site, log: cfg.Log, now: cfg.Now, base: base, issuer: base + "/oauth/", key: key,
+		limits: cfg.Pending}
+	if p.limits.PerAddr <= 0 {
+		p.limits.PerAddr = DefaultPendingPerAddr
+	}
+	if p.limits.PerClient <= 0 {
+		p.limits.PerClient = DefaultPendingPerClient
+	}
 
 	opts := []op.Option{op.WithCrypto(codeCrypto{}),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.ES256)))}

@@ -102,6 +102,9 @@ func (s *server) Discovery(context.Context, *op.Request[struct{}]) (*op.Response
 // its own, exactly. Failures here are never redirected: the browser stays
 // on invcloud.
 func (s *server) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.AuthRequest]) (*op.ClientRequest[oidc.AuthRequest], error) {
+	if err := checkSizes(r.Data); err != nil {
+		return nil, err
+	}
 	if r.Data.ClientID == "" {
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("The client_id is missing.")
 	}
@@ -119,6 +122,54 @@ func (s *server) VerifyAuthRequest(ctx context.Context, r *op.Request[oidc.AuthR
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("The redirect_uri is not registered for this app.")
 	}
 	return &op.ClientRequest[oidc.AuthRequest]{Request: r, Client: &client{app}}, nil
+}
+
+// Bounds of what an authorize request may store (docs/compat.md). Real
+// clients send far less: a state or nonce is a random value of a few dozen
+// characters, and an app has at most a handful of scopes.
+const (
+	MaxStateLen         = 1024
+	MaxNonceLen         = 1024
+	MaxScopes           = 20
+	MaxScopeLen         = 64
+	MaxCodeChallengeLen = 128 // RFC 7636's longest verifier; S256 challenges are 43
+	MaxPrompts          = 4   // none, login, consent, select_account
+	MaxPromptLen        = 32
+)
+
+// checkSizes refuses a request larger than anything it may store, before
+// anything is looked up. The refusal is never redirected: the state could
+// not be sent back (echoing megabytes into a Location header is what this
+// prevents), and no real client sends such a request.
+func checkSizes(ar *oidc.AuthRequest) error {
+	tooLong := func(what string, n int) error {
+		return oidc.ErrInvalidRequestRedirectURI().WithDescription("The %s is too long (at most %d characters).", what, n)
+	}
+	switch {
+	case len(ar.State) > MaxStateLen:
+		return tooLong("state", MaxStateLen)
+	case len(ar.Nonce) > MaxNonceLen:
+		return tooLong("nonce", MaxNonceLen)
+	case len(ar.RedirectURI) > MaxRedirectURILen:
+		return tooLong("redirect_uri", MaxRedirectURILen)
+	case len(ar.CodeChallenge) > MaxCodeChallengeLen:
+		return tooLong("code_challenge", MaxCodeChallengeLen)
+	case len(ar.Scopes) > MaxScopes:
+		return oidc.ErrInvalidRequestRedirectURI().WithDescription("Too many scopes (at most %d).", MaxScopes)
+	case len(ar.Prompt) > MaxPrompts:
+		return oidc.ErrInvalidRequestRedirectURI().WithDescription("Too many prompt values (at most %d).", MaxPrompts)
+	}
+	for _, sc := range ar.Scopes {
+		if len(sc) > MaxScopeLen {
+			return oidc.ErrInvalidRequestRedirectURI().WithDescription("A scope is too long (at most %d characters).", MaxScopeLen)
+		}
+	}
+	for _, pr := range ar.Prompt {
+		if len(pr) > MaxPromptLen {
+			return oidc.ErrInvalidRequestRedirectURI().WithDescription("A prompt value is too long (at most %d characters).", MaxPromptLen)
+		}
+	}
+	return nil
 }
 
 // Authorize applies invcloud's policy to a request whose redirect_uri is

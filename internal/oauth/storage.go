@@ -4,6 +4,10 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -116,10 +120,10 @@ func (s *storage) CreateAuthRequest(ctx context.Context, ar *oidc.AuthRequest, _
 		ID: randomToken(32), ClientID: ar.ClientID, RedirectURI: ar.RedirectURI, Scopes: ar.Scopes,
 		ResponseType: string(ar.ResponseType), State: ar.State, Nonce: ar.Nonce, Prompt: ar.Prompt,
 		CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: string(ar.CodeChallengeMethod),
-		Created: now, Expires: now.Add(RequestLifetime),
+		ClientAddr: requestAddr(ctx), Created: now, Expires: now.Add(RequestLifetime),
 	}
-	if err := s.p.store.CreateOAuthRequest(ctx, r); err != nil {
-		return nil, err
+	if err := s.p.store.CreateOAuthRequestWithin(ctx, r, s.p.limits); err != nil {
+		return nil, fmt.Errorf("store authorization request: %w", err)
 	}
 	return &authRequest{r}, nil
 }
@@ -254,4 +258,36 @@ func (p *Provider) authenticateClient(ctx context.Context, clientID, secret stri
 		return app, bad
 	}
 	return app, nil
+}
+
+// addrKey carries the authorize request's client address to
+// CreateAuthRequest, which op calls with the request's context.
+type addrKey struct{}
+
+// withRequestAddr returns r with its client address in its context.
+func withRequestAddr(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), addrKey{}, clientAddr(r.RemoteAddr)))
+}
+
+func requestAddr(ctx context.Context) string {
+	a, _ := ctx.Value(addrKey{}).(string)
+	return a
+}
+
+// clientAddr is the address pending requests are counted by: the peer's
+// IP, an IPv6 one by its /64 (one host usually holds a whole /64).
+func clientAddr(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
 }

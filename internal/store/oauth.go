@@ -66,8 +66,11 @@ type OAuthRequest struct {
 	Prompt              []string
 	CodeChallenge       string
 	CodeChallengeMethod string
-	Created             time.Time
-	Expires             time.Time
+	// ClientAddr is where the request came from (an IP address; IPv6 by
+	// its /64), so that pending requests can be bounded per address.
+	ClientAddr string
+	Created    time.Time
+	Expires    time.Time
 
 	// Set when the user approves.
 	UserID          int64
@@ -80,6 +83,14 @@ type OAuthRequest struct {
 
 // Approved reports whether the user has consented to r.
 func (r OAuthRequest) Approved() bool { return r.UserID != 0 }
+
+// OAuthRequestLimits bound the pending (not yet approved) authorization
+// requests: anyone can create them, with a public client id, and each
+// lives until it expires. Zero means no bound.
+type OAuthRequestLimits struct {
+	PerClient int // pending requests of one app, from every address
+	PerAddr   int // pending requests from one ClientAddr, to every app
+}
 
 // OAuthSession is an "authorization session": the tokens issued by
 // redeeming one authorization code and by refreshing them since, revoked
@@ -137,7 +148,15 @@ type OAuthStore interface {
 	// DeleteOAuthApp deletes an app with everything issued to it.
 	DeleteOAuthApp(ctx context.Context, clientID string) error
 
+	// CreateOAuthRequest stores r with no bound on pending requests.
 	CreateOAuthRequest(ctx context.Context, r OAuthRequest) error
+	// CreateOAuthRequestWithin stores r and keeps pending requests within
+	// lim: when r's app or r.ClientAddr already has as many pending
+	// requests as lim allows, the oldest of them are deleted to make room,
+	// in the same step. r itself is always kept. (Evicting rather than
+	// refusing lets a user retry through a flood, which evicts its own
+	// requests first.)
+	CreateOAuthRequestWithin(ctx context.Context, r OAuthRequest, lim OAuthRequestLimits) error
 	// OAuthRequest returns a request that has not expired at now and has no
 	// code yet; ErrNotFound otherwise.
 	OAuthRequest(ctx context.Context, id string, now time.Time) (OAuthRequest, error)

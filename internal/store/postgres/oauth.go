@@ -112,23 +112,55 @@ func (s *Store) DeleteOAuthApp(ctx context.Context, clientID string) error {
 }
 
 const oauthRequestColumns = `id, client_id, redirect_uri, scopes, response_type, state, nonce, prompt, code_challenge,
-	code_challenge_method, created_at, expires_at, user_id, auth_time, authorization_id, code_expires_at`
+	code_challenge_method, created_at, expires_at, user_id, auth_time, authorization_id, code_expires_at, client_addr`
 
 // CreateOAuthRequest implements store.OAuthStore.
 func (s *Store) CreateOAuthRequest(ctx context.Context, r store.OAuthRequest) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO oauth_requests (id, client_id, redirect_uri, scopes, response_type, state, nonce,
-		prompt, code_challenge, code_challenge_method, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		r.ID, r.ClientID, r.RedirectURI, strings.Join(r.Scopes, " "), r.ResponseType, r.State, r.Nonce,
-		strings.Join(r.Prompt, " "), r.CodeChallenge, r.CodeChallengeMethod, r.Created.UnixMilli(), r.Expires.UnixMilli())
-	switch {
-	case isForeignKey(err):
-		return fmt.Errorf("create oauth request: app %s: %w", r.ClientID, store.ErrNotFound)
-	case isUnique(err):
-		return fmt.Errorf("create oauth request: %w", store.ErrExists)
-	case err != nil:
-		return fmt.Errorf("create oauth request: %w", err)
-	}
-	return nil
+	return s.CreateOAuthRequestWithin(ctx, r, store.OAuthRequestLimits{})
+}
+
+// oauthRequestLock serialises bounded request creation across replicas,
+// so that concurrent requests cannot each see room for one more: a
+// transaction-scoped advisory lock (creating a request is three short
+// statements).
+const oauthRequestLock = 0x696e76636c6f7564 // "invcloud"
+
+// CreateOAuthRequestWithin implements store.OAuthStore. The evictions come
+// first and leave room for r.
+func (s *Store) CreateOAuthRequestWithin(ctx context.Context, r store.OAuthRequest, lim store.OAuthRequestLimits) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if lim.PerAddr > 0 || lim.PerClient > 0 {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(oauthRequestLock)); err != nil {
+				return fmt.Errorf("create oauth request: lock: %w", err)
+			}
+		}
+		for _, e := range []struct {
+			col, val string
+			max      int
+		}{{"client_addr", r.ClientAddr, lim.PerAddr}, {"client_id", r.ClientID, lim.PerClient}} {
+			if e.max <= 0 {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM oauth_requests WHERE id IN (SELECT id FROM oauth_requests
+				WHERE `+e.col+` = $1 AND user_id IS NULL ORDER BY created_at DESC, id DESC OFFSET $2)`, e.val, e.max-1); err != nil {
+				return fmt.Errorf("create oauth request: evict by %s: %w", e.col, err)
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO oauth_requests (id, client_id, redirect_uri, scopes, response_type, state, nonce,
+			prompt, code_challenge, code_challenge_method, created_at, expires_at, client_addr)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			r.ID, r.ClientID, r.RedirectURI, strings.Join(r.Scopes, " "), r.ResponseType, r.State, r.Nonce,
+			strings.Join(r.Prompt, " "), r.CodeChallenge, r.CodeChallengeMethod, r.Created.UnixMilli(), r.Expires.UnixMilli(), r.ClientAddr)
+		switch {
+		case isForeignKey(err):
+			return fmt.Errorf("create oauth request: app %s: %w", r.ClientID, store.ErrNotFound)
+		case isUnique(err):
+			return fmt.Errorf("create oauth request: %w", store.ErrExists)
+		case err != nil:
+			return fmt.Errorf("create oauth request: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanOAuthRequest(row pgx.Row) (store.OAuthRequest, error) {
@@ -141,7 +173,7 @@ func scanOAuthRequest(row pgx.Row) (store.OAuthRequest, error) {
 		authorization         pgtype.Text
 	)
 	err := row.Scan(&r.ID, &r.ClientID, &r.RedirectURI, &scps, &r.ResponseType, &r.State, &r.Nonce, &prompt, &r.CodeChallenge,
-		&r.CodeChallengeMethod, &created, &expires, &userID, &authTime, &authorization, &codeExpires)
+		&r.CodeChallengeMethod, &created, &expires, &userID, &authTime, &authorization, &codeExpires, &r.ClientAddr)
 	if err != nil {
 		return r, err
 	}

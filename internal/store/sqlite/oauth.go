@@ -103,23 +103,44 @@ func (s *Store) DeleteOAuthApp(ctx context.Context, clientID string) error {
 }
 
 const oauthRequestColumns = `id, client_id, redirect_uri, scopes, response_type, state, nonce, prompt, code_challenge,
-	code_challenge_method, created_at, expires_at, user_id, auth_time, authorization_id, code_expires_at`
+	code_challenge_method, created_at, expires_at, user_id, auth_time, authorization_id, code_expires_at, client_addr`
 
 // CreateOAuthRequest implements store.OAuthStore.
 func (s *Store) CreateOAuthRequest(ctx context.Context, r store.OAuthRequest) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO oauth_requests (id, client_id, redirect_uri, scopes, response_type, state, nonce,
-		prompt, code_challenge, code_challenge_method, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.ClientID, r.RedirectURI, strings.Join(r.Scopes, " "), r.ResponseType, r.State, r.Nonce,
-		strings.Join(r.Prompt, " "), r.CodeChallenge, r.CodeChallengeMethod, r.Created.UnixMilli(), r.Expires.UnixMilli())
-	switch {
-	case isForeignKey(err):
-		return fmt.Errorf("create oauth request: app %s: %w", r.ClientID, store.ErrNotFound)
-	case isUnique(err):
-		return fmt.Errorf("create oauth request: %w", store.ErrExists)
-	case err != nil:
-		return fmt.Errorf("create oauth request: %w", err)
-	}
-	return nil
+	return s.CreateOAuthRequestWithin(ctx, r, store.OAuthRequestLimits{})
+}
+
+// CreateOAuthRequestWithin implements store.OAuthStore. The evictions come
+// first (a write, so the transaction holds the write lock from the start)
+// and leave room for r.
+func (s *Store) CreateOAuthRequestWithin(ctx context.Context, r store.OAuthRequest, lim store.OAuthRequestLimits) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, e := range []struct {
+			col, val string
+			max      int
+		}{{"client_addr", r.ClientAddr, lim.PerAddr}, {"client_id", r.ClientID, lim.PerClient}} {
+			if e.max <= 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM oauth_requests WHERE id IN (SELECT id FROM oauth_requests
+				WHERE `+e.col+` = ? AND user_id IS NULL ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)`, e.val, e.max-1); err != nil {
+				return fmt.Errorf("create oauth request: evict by %s: %w", e.col, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO oauth_requests (id, client_id, redirect_uri, scopes, response_type, state, nonce,
+			prompt, code_challenge, code_challenge_method, created_at, expires_at, client_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.ClientID, r.RedirectURI, strings.Join(r.Scopes, " "), r.ResponseType, r.State, r.Nonce,
+			strings.Join(r.Prompt, " "), r.CodeChallenge, r.CodeChallengeMethod, r.Created.UnixMilli(), r.Expires.UnixMilli(), r.ClientAddr)
+		switch {
+		case isForeignKey(err):
+			return fmt.Errorf("create oauth request: app %s: %w", r.ClientID, store.ErrNotFound)
+		case isUnique(err):
+			return fmt.Errorf("create oauth request: %w", store.ErrExists)
+		case err != nil:
+			return fmt.Errorf("create oauth request: %w", err)
+		}
+		return nil
+	})
 }
 
 func scanOAuthRequest(row interface{ Scan(...any) error }) (store.OAuthRequest, error) {
@@ -132,7 +153,7 @@ func scanOAuthRequest(row interface{ Scan(...any) error }) (store.OAuthRequest, 
 		authorization         sql.NullString
 	)
 	err := row.Scan(&r.ID, &r.ClientID, &r.RedirectURI, &scps, &r.ResponseType, &r.State, &r.Nonce, &prompt, &r.CodeChallenge,
-		&r.CodeChallengeMethod, &created, &expires, &userID, &authTime, &authorization, &codeExpires)
+		&r.CodeChallengeMethod, &created, &expires, &userID, &authTime, &authorization, &codeExpires, &r.ClientAddr)
 	if err != nil {
 		return r, err
 	}

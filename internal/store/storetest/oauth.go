@@ -23,6 +23,7 @@ func RunOAuth(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AppSecretAndDelete", testOAuthAppSecretAndDelete},
 		{"RequestLifecycle", testOAuthRequestLifecycle},
 		{"RequestExpiry", testOAuthRequestExpiry},
+		{"RequestLimits", testOAuthRequestLimits},
 		{"ApproveMergesScopes", testOAuthApproveMergesScopes},
 		{"CodeSingleUse", testOAuthCodeSingleUse},
 		{"CodeExpiry", testOAuthCodeExpiry},
@@ -235,6 +236,101 @@ func testOAuthRequestExpiry(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, "OAuthRequest at expiry")
 	_, err = s.ApproveOAuthRequest(ctx, "req", 1, now, r.Expires, "auth")
 	wantErr(t, err, store.ErrNotFound, "ApproveOAuthRequest at expiry")
+}
+
+// testOAuthRequestLimits: CreateOAuthRequestWithin keeps the pending
+// requests of an address and of an app within their bounds by evicting
+// the oldest pending ones; approved requests are neither counted nor
+// evicted, and the new request is always kept.
+func testOAuthRequestLimits(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("100", 1)), "CreateOAuthApp")
+	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("101", 1)), "CreateOAuthApp")
+	lim := store.OAuthRequestLimits{PerAddr: 3, PerClient: 5}
+	seq := 0
+	add := func(id, client, addr string) {
+		t.Helper()
+		r := oauthRequest(id, client)
+		r.ClientAddr = addr
+		seq++
+		r.Created = now.Add(time.Duration(seq) * time.Millisecond) // a strict order: the oldest is evicted
+		mustNil(t, s.CreateOAuthRequestWithin(ctx, r, lim), "CreateOAuthRequestWithin "+id)
+	}
+	pending := func(ids ...string) []string {
+		t.Helper()
+		var live []string
+		for _, id := range ids {
+			r, err := s.OAuthRequest(ctx, id, now)
+			switch {
+			case errors.Is(err, store.ErrNotFound), err == nil && r.Approved():
+			case err != nil:
+				t.Fatalf("OAuthRequest %s: %v", id, err)
+			default:
+				live = append(live, id)
+				if r.ClientAddr == "" {
+					t.Errorf("%s: ClientAddr not kept", id)
+				}
+			}
+		}
+		return live
+	}
+
+	// One address, two apps: at most 3 pending, the newest.
+	for i, client := range []string{"100", "101", "100", "101", "100"} {
+		add(fmt.Sprintf("a%d", i), client, "192.0.2.1")
+	}
+	if got, want := pending("a0", "a1", "a2", "a3", "a4"), []string{"a2", "a3", "a4"}; !slices.Equal(got, want) {
+		t.Errorf("pending from one address = %v, want %v", got, want)
+	}
+	r, err := s.OAuthRequest(ctx, "a4", now)
+	mustNil(t, err, "OAuthRequest a4")
+	if r.ClientAddr != "192.0.2.1" {
+		t.Errorf("ClientAddr = %q", r.ClientAddr)
+	}
+
+	// An approved request is not pending: it is neither counted nor evicted.
+	_, err = s.ApproveOAuthRequest(ctx, "a2", 1, now, now, "auth-a2")
+	mustNil(t, err, "ApproveOAuthRequest a2")
+	add("a5", "100", "192.0.2.1")
+	add("a6", "100", "192.0.2.1")
+	if got, want := pending("a3", "a4", "a5", "a6"), []string{"a4", "a5", "a6"}; !slices.Equal(got, want) {
+		t.Errorf("pending after approval = %v, want %v", got, want)
+	}
+	if _, err := s.ApproveOAuthRequest(ctx, "a2", 1, now, now, "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("approved a2 is gone or still pending: %v", err)
+	}
+	ids := []string{"a2", "a3", "a4", "a5", "a6"}
+
+	// Many addresses, one app: at most 5 pending for app 100 (a4, a5 and
+	// a6 so far); d0 of app 101 does not count and stays.
+	add("d0", "101", "203.0.113.9")
+	for i := range 6 {
+		id := fmt.Sprintf("b%d", i)
+		add(id, "100", fmt.Sprintf("198.51.100.%d", i))
+		ids = append(ids, id)
+	}
+	var of100 []string
+	for _, id := range pending(ids...) {
+		if r, _ := s.OAuthRequest(ctx, id, now); r.ClientID == "100" {
+			of100 = append(of100, id)
+		}
+	}
+	if want := []string{"b1", "b2", "b3", "b4", "b5"}; !slices.Equal(of100, want) {
+		t.Errorf("pending of app 100 = %v, want %v", of100, want)
+	}
+	if got := pending("d0"); len(got) != 1 {
+		t.Errorf("app 101's request was evicted by app 100's bound: %v", got)
+	}
+
+	// No bound: CreateOAuthRequest evicts nothing.
+	for i := range 4 {
+		r := oauthRequest(fmt.Sprintf("c%d", i), "101")
+		r.ClientAddr = "192.0.2.1"
+		mustNil(t, s.CreateOAuthRequest(ctx, r), "CreateOAuthRequest")
+	}
+	if got := pending("c0", "c1", "c2", "c3"); len(got) != 4 {
+		t.Errorf("unbounded creation kept %v", got)
+	}
 }
 
 func testOAuthApproveMergesScopes(t *testing.T, s store.Store) {
