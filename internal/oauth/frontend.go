@@ -21,10 +21,10 @@ import (
 // header) only, and the CORS policy (docs/compat.md).
 func (p *Provider) protocol() http.Handler {
 	inner := http.StripPrefix("/oauth", p.srv)
-	public := publicCORS.Handler(inner)
+	public := publicCORS().Handler(inner)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
-		if corsPaths[path] && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		if isCORSPath(path) && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			public.ServeHTTP(w, r) // a preflight: rs/cors answers it
 			return
 		}
@@ -91,7 +91,7 @@ func (p *Provider) protocol() http.Handler {
 				return
 			}
 		}
-		if corsPaths[path] {
+		if isCORSPath(path) {
 			public.ServeHTTP(w, r)
 			return
 		}
@@ -99,29 +99,32 @@ func (p *Provider) protocol() http.Handler {
 	})
 }
 
-// corsPaths are the endpoints a browser app may call from another origin:
-// those a public (browser) client needs, as public OpenID providers allow.
-// The authorize endpoint is a navigation, not a fetch; introspection and
-// token/resources need a client secret, which a browser cannot keep.
-var corsPaths = map[string]bool{
-	"/oauth/v1/token":                         true,
-	"/oauth/v1/token/revoke":                  true,
-	"/oauth/v1/userinfo":                      true,
-	"/oauth/v1/certs":                         true,
-	"/oauth/.well-known/openid-configuration": true,
+// isCORSPath reports whether a browser app may call path from another
+// origin: the endpoints a public (browser) client needs, as public OpenID
+// providers allow. The authorize endpoint is a navigation, not a fetch;
+// introspection and token/resources need a client secret, which a browser
+// cannot keep.
+func isCORSPath(path string) bool {
+	switch path {
+	case "/oauth/v1/token", "/oauth/v1/token/revoke", "/oauth/v1/userinfo", "/oauth/v1/certs", "/oauth/.well-known/openid-configuration":
+		return true
+	}
+	return false
 }
 
-// publicCORS is the policy of corsPaths: any origin, never credentials.
-// None of these endpoints reads a cookie, so a cross-origin caller gains
-// nothing a direct one lacks. (op's default reflects any origin with
-// Access-Control-Allow-Credentials: true; it is turned off in New.)
-var publicCORS = cors.New(cors.Options{
-	AllowedOrigins:   []string{"*"},
-	AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost},
-	AllowedHeaders:   []string{"Accept", "Authorization", "Content-Type"},
-	AllowCredentials: false,
-	MaxAge:           600,
-})
+// publicCORS is the policy of the CORS paths: any origin, never
+// credentials. None of these endpoints reads a cookie, so a cross-origin
+// caller gains nothing a direct one lacks. (op's default reflects any
+// origin with Access-Control-Allow-Credentials: true; New turns it off.)
+func publicCORS() *cors.Cors {
+	return cors.New(cors.Options{
+		AllowedOrigins:   []string{"*"},
+		AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowedHeaders:   []string{"Accept", "Authorization", "Content-Type"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+}
 
 // bodyOnly returns r without its query string, so that parameters are read
 // from the form body alone. r itself is left as it is (outer handlers log
