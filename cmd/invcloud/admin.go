@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/apikey"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
@@ -23,31 +22,14 @@ func (a *app) apikeyCmd() *cobra.Command {
 	var name, expires string
 	var scopes, allow []string
 	create := &cobra.Command{
-		Use:   "create",
+		Use:   "create --user ID",
 		Short: "Create an API key; prints only the secret, which is shown once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			k := apikey.Key{OwnerID: user, Name: name, Enabled: true, Created: time.Now()}
-			for _, s := range scopes {
-				sc, err := apikey.ParseScope(s)
-				if err != nil {
-					return err
-				}
-				k.Scopes = append(k.Scopes, sc)
-			}
-			for _, s := range allow {
-				p, err := apikey.ParsePrefix(s)
-				if err != nil {
-					return err
-				}
-				k.AllowIPs = append(k.AllowIPs, p)
-			}
-			if expires != "" {
-				t, err := time.Parse(time.RFC3339, expires)
-				if err != nil {
-					return fmt.Errorf("--expires: %w", err)
-				}
-				k.Expires = t
+			now := time.Now()
+			k, err := newKey(user, name, expires, scopes, allow, now)
+			if err != nil {
+				return err
 			}
 			secret, err := apikey.NewSecret()
 			if err != nil {
@@ -55,34 +37,39 @@ func (a *app) apikeyCmd() *cobra.Command {
 			}
 			k.Hash = apikey.HashSecret(secret)
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
-				if _, err := s.CreateAPIKey(ctx, k); err != nil {
+				id, err := s.CreateAPIKey(ctx, k)
+				if err != nil {
 					return err
 				}
+				// The secret alone on stdout, so scripts can capture it.
 				fmt.Fprintln(cmd.OutOrStdout(), secret)
+				fmt.Fprintf(cmd.ErrOrStderr(), "created API key %d (%s) for user %d\n", id, k.Name, k.OwnerID)
 				return nil
 			})
 		},
 	}
-	create.Flags().Int64Var(&user, "user", 0, "owner user id (required)")
-	create.Flags().StringVar(&name, "name", "API key", "key name")
+	userFlag(create, &user, "owner user id (required)", "owner")
+	create.Flags().StringVar(&name, "name", "API key", fmt.Sprintf("key name, 1 to %d characters", apikey.MaxNameLength))
 	create.Flags().StringArrayVar(&scopes, "scope", nil, "scope to grant, e.g. user.inventory-item:read (repeatable)")
-	create.Flags().StringVar(&expires, "expires", "", "expiry time, RFC 3339")
-	create.Flags().StringArrayVar(&allow, "allow-ip", nil, "accepted IP address or CIDR (repeatable); none: any")
-	create.MarkFlagRequired("user")
+	create.Flags().StringVar(&expires, "expires", "", "expiry: an RFC 3339 time, or a date YYYY-MM-DD meaning the end of that day (23:59:59 UTC); not in the past")
+	create.Flags().StringArrayVar(&allow, "allow-ip", nil, fmt.Sprintf("accepted IP address or CIDR (repeatable, at most %d); none: any", apikey.MaxAllowIPs))
 
 	var listUser int64
+	var listOut string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List API keys (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := newPrinter(cmd.OutOrStdout(), listOut, "ID", "OWNER", "NAME", "SCOPES", "STATUS", "EXPIRES", "LAST USED")
+			if err != nil {
+				return err
+			}
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
 				keys, err := s.APIKeys(ctx, listUser)
 				if err != nil {
 					return err
 				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tOWNER\tNAME\tSCOPES\tSTATUS\tEXPIRES\tLAST USED")
 				now := time.Now()
 				for _, k := range keys {
 					status := "active"
@@ -92,15 +79,24 @@ func (a *app) apikeyCmd() *cobra.Command {
 					case k.Expired(now):
 						status = "expired"
 					}
-					fmt.Fprintf(tw, "%d\t%d\t%s\t%v\t%s\t%s\t%s\n", k.ID, k.OwnerID, k.Name, k.Scopes, status, timeOrDash(k.Expires), timeOrDash(k.LastUsed))
+					ips := make([]string, len(k.AllowIPs))
+					for i, p := range k.AllowIPs {
+						ips[i] = p.String()
+					}
+					obj := keyJSON{ID: k.ID, Owner: k.OwnerID, Name: k.Name, Scopes: nonNil(k.Scopes), AllowIPs: ips, Status: status,
+						Created: timeOrNil(k.Created), Expires: timeOrNil(k.Expires), LastUsed: timeOrNil(k.LastUsed)}
+					if err := p.row(obj, k.ID, k.OwnerID, k.Name, k.Scopes, status, timeOrDash(k.Expires), timeOrDash(k.LastUsed)); err != nil {
+						return err
+					}
 				}
-				return tw.Flush()
+				return p.flush()
 			})
 		},
 	}
-	list.Flags().Int64Var(&listUser, "user", 0, "only this owner's keys")
+	userFlag(list, &listUser, "only this owner's keys", "owner")
+	addOutputFlag(list, &listOut)
 
-	byID := func(use, short string, fn func(ctx context.Context, s store.Store, id int64) error) *cobra.Command {
+	byID := func(use, short, done string, fn func(ctx context.Context, s store.Store, id int64) error) *cobra.Command {
 		return &cobra.Command{
 			Use: use + " ID", Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,87 +104,79 @@ func (a *app) apikeyCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("invalid key id %q", args[0])
 				}
-				return a.withStore(cmd, func(ctx context.Context, s store.Store) error { return fn(ctx, s, id) })
+				return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
+					if err := fn(ctx, s, id); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "%s API key %d\n", done, id)
+					return nil
+				})
 			},
 		}
 	}
 	cmd.AddCommand(create, list,
-		byID("disable", "Disable a key", func(ctx context.Context, s store.Store, id int64) error { return s.SetAPIKeyEnabled(ctx, id, false) }),
-		byID("enable", "Enable a key", func(ctx context.Context, s store.Store, id int64) error { return s.SetAPIKeyEnabled(ctx, id, true) }),
-		byID("delete", "Delete a key", func(ctx context.Context, s store.Store, id int64) error { return s.DeleteAPIKey(ctx, id) }),
+		byID("disable", "Disable a key", "disabled", func(ctx context.Context, s store.Store, id int64) error { return s.SetAPIKeyEnabled(ctx, id, false) }),
+		byID("enable", "Enable a key", "enabled", func(ctx context.Context, s store.Store, id int64) error { return s.SetAPIKeyEnabled(ctx, id, true) }),
+		byID("delete", "Delete a key", "deleted", func(ctx context.Context, s store.Store, id int64) error { return s.DeleteAPIKey(ctx, id) }),
 	)
 	return cmd
 }
 
-func timeOrDash(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// newKey validates apikey create's flags with the web form's rules.
+func newKey(owner int64, name, expires string, scopes, allow []string, now time.Time) (apikey.Key, error) {
+	if err := requireUser(owner); err != nil {
+		return apikey.Key{}, err
 	}
-	return t.UTC().Format(time.RFC3339)
+	k := apikey.Key{OwnerID: owner, Name: strings.TrimSpace(name), Enabled: true, Created: now}
+	if err := apikey.ValidName(k.Name); err != nil {
+		return k, fmt.Errorf("--name: %w", err)
+	}
+	for _, s := range scopes {
+		sc, err := apikey.ParseScope(s)
+		if err != nil {
+			return k, fmt.Errorf("--scope: %w", err)
+		}
+		if !k.HasScope(sc) {
+			k.Scopes = append(k.Scopes, sc)
+		}
+	}
+	if len(allow) > apikey.MaxAllowIPs {
+		return k, fmt.Errorf("--allow-ip: at most %d addresses", apikey.MaxAllowIPs)
+	}
+	for _, s := range allow {
+		p, err := apikey.ParsePrefix(s)
+		if err != nil {
+			return k, fmt.Errorf("--allow-ip: %w", err)
+		}
+		k.AllowIPs = append(k.AllowIPs, p)
+	}
+	if expires != "" {
+		t, err := parseExpires(expires, now)
+		if err != nil {
+			return k, err
+		}
+		k.Expires = t
+	}
+	return k, nil
 }
 
-func (a *app) userCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
-	var id int64
-	var name, display, vis, password string
-	create := &cobra.Command{
-		Use:   "create",
-		Short: "Create a user",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := inventory.ParseVisibility(vis)
-			if err != nil {
-				return err
-			}
-			if id <= 0 || name == "" {
-				return errors.New("--id (positive) and --name are required")
-			}
-			if display == "" {
-				display = name
-			}
-			var hash string
-			if password != "" {
-				if hash, err = account.HashPassword(password); err != nil {
-					return err
-				}
-			}
-			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
-				if err := s.CreateUser(ctx, inventory.User{ID: id, Name: name, DisplayName: display, Visibility: v, Created: time.Now()}); err != nil {
-					return err
-				}
-				if hash == "" {
-					return nil
-				}
-				return s.SetPassword(ctx, id, hash)
-			})
-		},
-	}
-	create.Flags().Int64Var(&id, "id", 0, "user id (required)")
-	create.Flags().StringVar(&name, "name", "", "username (required)")
-	create.Flags().StringVar(&display, "display-name", "", "display name (default: the username)")
-	create.Flags().StringVar(&vis, "visibility", "everyone", "who can see the inventory: everyone, friends, noone")
-	create.Flags().StringVar(&password, "password", "", "password for signing in to the web pages (at least 8 characters)")
+type keyJSON struct {
+	ID       int64      `json:"id"`
+	Owner    int64      `json:"owner"`
+	Name     string     `json:"name"`
+	Scopes   []string   `json:"scopes"`
+	AllowIPs []string   `json:"allowIps"`
+	Status   string     `json:"status"`
+	Created  *time.Time `json:"created,omitempty"`
+	Expires  *time.Time `json:"expires,omitempty"`
+	LastUsed *time.Time `json:"lastUsed,omitempty"`
+}
 
-	var pid int64
-	var pvis string
-	privacy := &cobra.Command{
-		Use:   "privacy",
-		Short: `Set "Who can see my inventory?"`,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := inventory.ParseVisibility(pvis)
-			if err != nil {
-				return err
-			}
-			return a.withStore(cmd, func(ctx context.Context, s store.Store) error { return s.SetVisibility(ctx, pid, v) })
-		},
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
 	}
-	privacy.Flags().Int64Var(&pid, "id", 0, "user id (required)")
-	privacy.Flags().StringVar(&pvis, "visibility", "", "everyone, friends or noone (required)")
-	privacy.MarkFlagRequired("id")
-	privacy.MarkFlagRequired("visibility")
-	cmd.AddCommand(create, privacy)
-	return cmd
+	return s
 }
 
 func (a *app) catalogCmd() *cobra.Command {
@@ -208,30 +196,53 @@ func (a *app) catalogCmd() *cobra.Command {
 			if name == "" {
 				name = ref.String()
 			}
+			var asset inventory.Asset
+			if ref.Kind == inventory.KindAsset {
+				t, err := parseAssetType(typ)
+				if err != nil {
+					return err
+				}
+				asset = inventory.Asset{ID: ref.ID, Name: name, LegacyType: t.LegacyID(), CreatorID: creator,
+					Collectible: collectible || serialized, Serialized: serialized, Created: time.Now()}
+			} else {
+				for _, f := range []string{"type", "creator", "collectible", "serialized"} {
+					if cmd.Flags().Changed(f) {
+						return fmt.Errorf("--%s applies to assets only", f)
+					}
+				}
+			}
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
+				verb := "updated"
+				old, err := s.CatalogItem(ctx, ref)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					verb = "added"
+				case err != nil:
+					return err
+				}
 				switch ref.Kind {
 				case inventory.KindAsset:
-					t, ok := inventory.ParseAssetType(typ)
-					if !ok {
-						return fmt.Errorf("unknown asset type %q", typ)
-					}
-					legacy := t.LegacyID()
-					if t == inventory.AssetTypeUnspecified {
-						return errors.New("--type must name a concrete asset type")
-					}
-					asset := inventory.Asset{ID: ref.ID, Name: name, LegacyType: legacy, CreatorID: creator,
-						Collectible: collectible || serialized, Serialized: serialized, Created: time.Now()}
 					if asset.Collectible {
-						asset.CollectibleItemID = inventory.NewUUID()
+						// Keep the collectible item id of a limited being updated:
+						// its copies carry it.
+						asset.CollectibleItemID = old.Asset.CollectibleItemID
+						if asset.CollectibleItemID == "" {
+							asset.CollectibleItemID = inventory.NewUUID()
+						}
 					}
-					return s.PutAsset(ctx, asset)
+					err = s.PutAsset(ctx, asset)
 				case inventory.KindBadge:
-					return s.PutBadge(ctx, inventory.Badge{ID: ref.ID, Name: name})
+					err = s.PutBadge(ctx, inventory.Badge{ID: ref.ID, Name: name, UniverseID: old.UniverseID})
 				case inventory.KindGamePass:
-					return s.PutGamePass(ctx, inventory.GamePass{ID: ref.ID, Name: name})
+					err = s.PutGamePass(ctx, inventory.GamePass{ID: ref.ID, Name: name, UniverseID: old.UniverseID})
 				default:
-					return s.PutPrivateServer(ctx, inventory.PrivateServer{ID: ref.ID, Name: name})
+					err = s.PutPrivateServer(ctx, inventory.PrivateServer{ID: ref.ID, Name: name, UniverseID: old.UniverseID})
 				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s)\n", verb, ref, name)
+				return nil
 			})
 		},
 	}
@@ -240,13 +251,13 @@ func (a *app) catalogCmd() *cobra.Command {
 	add.Flags().Int64Var(&creator, "creator", 0, "creator user id (places: the creator sees CREATED_PLACE)")
 	add.Flags().BoolVar(&collectible, "collectible", false, "a limited: each copy gets collectible ids")
 	add.Flags().BoolVar(&serialized, "serialized", false, "a limited with serial numbers (implies --collectible)")
-	cmd.AddCommand(add)
+	cmd.AddCommand(add, a.catalogListCmd(), a.catalogShowCmd())
 	return cmd
 }
 
 func (a *app) grantCmd(verb string) *cobra.Command {
 	var user int64
-	short := "Give a user catalog items"
+	short := "Give a user catalog items, all or none"
 	if verb == "revoke" {
 		short = "Take catalog items from a user (every copy)"
 	}
@@ -255,6 +266,9 @@ func (a *app) grantCmd(verb string) *cobra.Command {
 		Short: short,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := requireUser(user); err != nil {
+				return err
+			}
 			refs := make([]inventory.Ref, len(args))
 			for i, arg := range args {
 				r, err := parseRef(arg)
@@ -264,26 +278,43 @@ func (a *app) grantCmd(verb string) *cobra.Command {
 				refs[i] = r
 			}
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
-				for _, r := range refs {
-					if verb == "revoke" {
+				out := cmd.OutOrStdout()
+				if verb == "revoke" {
+					for _, r := range refs {
 						n, err := s.Revoke(ctx, user, r)
 						if err != nil {
 							return err
 						}
-						fmt.Fprintf(cmd.OutOrStdout(), "revoked %s (%d)\n", r, n)
-						continue
+						fmt.Fprintf(out, "revoked %s from %d (%s)\n", r, user, plural(n, "copy", "copies"))
 					}
-					it, err := s.Grant(ctx, user, r, time.Now())
-					if err != nil {
-						return err
+					return nil
+				}
+				items, err := s.GrantAll(ctx, user, refs, time.Now())
+				if err != nil {
+					return fmt.Errorf("%w; nothing was granted", err)
+				}
+				for i, it := range items {
+					extra := ""
+					if it.Kind == inventory.KindAsset {
+						extra = fmt.Sprintf(" (instance %d", it.ID)
+						if c := it.Collectible; c != nil && c.SerialNumber != 0 {
+							extra += fmt.Sprintf(", serial #%d", c.SerialNumber)
+						}
+						extra += ")"
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "granted %s (inventory item %s %d)\n", r, it.Kind, it.ID)
+					fmt.Fprintf(out, "granted %s to %d%s\n", refs[i], user, extra)
 				}
 				return nil
 			})
 		},
 	}
-	cmd.Flags().Int64Var(&user, "user", 0, "user id (required)")
-	cmd.MarkFlagRequired("user")
+	userFlag(cmd, &user, "user id (required)")
 	return cmd
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -45,7 +45,7 @@ func TestOAuthAppCommands(t *testing.T) {
 	}
 	clientID, secret := lines[0], lines[1]
 
-	out, err = oauthCLI(t, "--db", db, "oauth-app", "create", "--owner", "42", "--name", "Native", "--public",
+	out, err = oauthCLI(t, "--db", db, "oauth-app", "create", "--user", "42", "--name", "Native", "--public",
 		"--redirect-uri", "myapp://cb", "--scope", "openid")
 	if err != nil {
 		t.Fatal(err)

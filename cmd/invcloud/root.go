@@ -59,7 +59,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: "+strings.Join(logLevels, ", "))
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text", "log format: text, or json (one object a line)")
 	root.AddCommand(a.serveCmd(), a.demoCmd(), a.apikeyCmd(), a.userCmd(), a.catalogCmd(),
-		a.grantCmd("grant"), a.grantCmd("revoke"), a.seedCmd(), a.friendCmd(), a.migrateCmd(), a.oauthAppCmd(),
+		a.grantCmd("grant"), a.grantCmd("revoke"), a.inventoryCmd(), a.seedCmd(), a.friendCmd(), a.migrateCmd(), a.oauthAppCmd(),
 		versionCmd())
 	return root
 }
