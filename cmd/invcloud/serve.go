@@ -63,6 +63,7 @@ func (a *app) serveCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("--redis: %w", err)
 				}
+				ratelimit.FailFast(opt) // a dead Redis costs one short dial, then the breaker answers
 				rdb := redis.NewClient(opt)
 				defer rdb.Close()
 				lim = ratelimit.NewRedis(rdb)
@@ -70,6 +71,7 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			cfg.Quotas = ratelimit.New(lim, scale, quotaFail == "open", log)
 			cfg.Quotas.Rejected = func(p ratelimit.Policy, oauth bool) { cfg.Metrics.QuotaRejected(p.Name, oauth) }
+			_ = cfg.Quotas.Check(ctx) // warns when Redis does not answer; requests then fail open or closed at once
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
