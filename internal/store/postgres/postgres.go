@@ -28,13 +28,15 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a store.Store on PostgreSQL.
+// Store is a store.Store on PostgreSQL: the shared SQL store on a pgx pool.
 type Store struct {
+	*sqlstore.Store
 	pool *pgxpool.Pool
 }
 
@@ -64,7 +66,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{Store: sqlstore.New(dialect, pgxDB{pool}), pool: pool}, nil
 }
 
 // migrate applies the embedded migrations with goose. goose's Postgres
@@ -102,56 +104,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() error {
-	s.pool.Close()
-	return nil
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
-
 // Pool exposes the pool for tests and benchmarks of this package.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-// Secret implements store.Store.
-func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
-	var v []byte
-	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
-	if err == nil {
-		return v, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("read secret %s: %w", name, err)
-	}
-	if v, err = gen(); err != nil {
-		return nil, err
-	}
-	// Another replica may have raced us: keep whichever landed first.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, v); err != nil {
-		return nil, fmt.Errorf("store secret %s: %w", name, err)
-	}
-	if err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v); err != nil {
-		return nil, fmt.Errorf("read secret %s: %w", name, err)
-	}
-	return v, nil
-}
-
-const (
-	codeUniqueViolation     = "23505"
-	codeForeignKeyViolation = "23503"
-)
-
-func pgCode(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	return ""
-}
-
-func isUnique(err error) bool     { return pgCode(err) == codeUniqueViolation }
-func isForeignKey(err error) bool { return pgCode(err) == codeForeignKeyViolation }
 
 func notFound(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -77,19 +75,6 @@ func (st *statements) close() {
 	if st.apiKeyByHash != nil {
 		st.apiKeyByHash.Close()
 	}
-}
-
-func jsonIDs(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 // ListInventory implements store.Store: one indexed range query per kind,

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -21,13 +20,16 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a store.Store on SQLite.
+// Store is a store.Store on SQLite: the shared SQL store, with the user
+// lookup and the listings overridden by direct-connection readers.
 type Store struct {
+	*sqlstore.Store
 	db      *sql.DB
 	stmts   statements
 	readers *readers
@@ -62,7 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, describeOpenError(err)
 	}
-	s := &Store{db: db}
+	s := &Store{Store: sqlstore.New(dialect, newDB(db)), db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -227,43 +229,8 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
 // DB exposes the handle for tests and benchmarks of this package.
 func (s *Store) DB() *sql.DB { return s.db }
-
-// Secret implements store.Store.
-func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
-	var v []byte
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
-	if err == nil {
-		return v, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read secret %s: %w", name, err)
-	}
-	v, err = gen()
-	if err != nil {
-		return nil, err
-	}
-	// Another process may have raced us: keep whichever landed first.
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING`, name, v); err != nil {
-		return nil, fmt.Errorf("store secret %s: %w", name, err)
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v); err != nil {
-		return nil, fmt.Errorf("read secret %s: %w", name, err)
-	}
-	return v, nil
-}
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
-}
 
 // millis stores a time as Unix milliseconds, NULL for the zero time.
 func millis(t time.Time) sql.NullInt64 {

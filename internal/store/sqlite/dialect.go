@@ -1,0 +1,51 @@
+package sqlite
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
+)
+
+// dialect is what SQLite does differently from the shared SQL. Its
+// transactions take the write lock at BEGIN, so it needs no row or table
+// locks.
+var dialect = sqlstore.Dialect{
+	Name:         "sqlite",
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	LockTable:    func(string, string) string { return "" },
+	InInt64s:     func(n int) string { return "IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))" },
+	Int64s:       func(ids []int64) any { return jsonIDs(ids) },
+	Limit:        func(int) string { return "" },
+	Counter: sqlstore.Counter{
+		Next:  `UPDATE sequences SET value = value + 1 WHERE name = 'user_asset_instance' RETURNING value`,
+		Read:  `SELECT value FROM sequences WHERE name = 'user_asset_instance'`,
+		Raise: `UPDATE sequences SET value = $1 WHERE name = 'user_asset_instance' AND value < $1`,
+	},
+	// users.name is declared COLLATE NOCASE (ASCII folding), and indexed so.
+	NameIs: `name = $1`,
+}
+
+func isUnique(err error) bool {
+	return errors.Is(err, sqlite3.CONSTRAINT_UNIQUE) || errors.Is(err, sqlite3.CONSTRAINT_PRIMARYKEY)
+}
+
+func isForeignKey(err error) bool { return errors.Is(err, sqlite3.CONSTRAINT_FOREIGNKEY) }
+
+// jsonIDs is an id list as one JSON array parameter, for json_each.
+func jsonIDs(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
