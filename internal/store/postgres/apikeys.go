@@ -1,47 +1,18 @@
 package postgres
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/invcloud/invcloud/internal/apikey"
-	"github.com/invcloud/invcloud/internal/store"
 )
 
+// apiKeyColumns and scanKey serve export.go until the generic copy replaces it.
 const apiKeyColumns = `id, owner_user_id, name, secret_hash, scopes, allow_ips, expires_at, enabled, created_at, last_used_at`
-
-// Scopes and allow lists are stored as in SQLite: space-separated text.
-func joinIPs(ps []netip.Prefix) string {
-	ips := make([]string, len(ps))
-	for i, p := range ps {
-		ips[i] = p.String()
-	}
-	return strings.Join(ips, " ")
-}
-
-// CreateAPIKey implements store.Store.
-func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) (int64, error) {
-	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO api_keys (owner_user_id, name, secret_hash, scopes, allow_ips, expires_at, enabled, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		k.OwnerID, k.Name, k.Hash[:], strings.Join(k.Scopes, " "), joinIPs(k.AllowIPs), millis(k.Expires), k.Enabled, k.Created.UnixMilli()).
-		Scan(&id)
-	switch {
-	case isForeignKey(err):
-		return 0, fmt.Errorf("create api key: user %d: %w", k.OwnerID, store.ErrNotFound)
-	case isUnique(err):
-		return 0, fmt.Errorf("create api key: %w", store.ErrExists)
-	case err != nil:
-		return 0, fmt.Errorf("create api key: %w", err)
-	}
-	return id, nil
-}
 
 func scanKey(row pgx.Row) (apikey.Key, error) {
 	var (
@@ -66,58 +37,4 @@ func scanKey(row pgx.Row) (apikey.Key, error) {
 	k.Expires, k.LastUsed = fromMillis(expires), fromMillis(used)
 	k.Created = fromMillisNotNull(created)
 	return k, nil
-}
-
-// APIKeyByHash implements store.Store.
-func (s *Store) APIKeyByHash(ctx context.Context, h apikey.Hash) (apikey.Key, error) {
-	k, err := scanKey(s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE secret_hash = $1`, h[:]))
-	if err != nil {
-		return k, notFound(err, "api key")
-	}
-	return k, nil
-}
-
-// APIKeys implements store.Store.
-func (s *Store) APIKeys(ctx context.Context, ownerID int64) ([]apikey.Key, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE $1::bigint = 0 OR owner_user_id = $1 ORDER BY id`, ownerID)
-	if err != nil {
-		return nil, fmt.Errorf("list api keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []apikey.Key
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list api keys: %w", err)
-	}
-	return keys, nil
-}
-
-// SetAPIKeyEnabled implements store.Store.
-func (s *Store) SetAPIKeyEnabled(ctx context.Context, id int64, enabled bool) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET enabled = $1 WHERE id = $2`, enabled, id)
-	return affected(tag, err, fmt.Sprintf("api key %d", id))
-}
-
-// DeleteAPIKey implements store.Store.
-func (s *Store) DeleteAPIKey(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
-	return affected(tag, err, fmt.Sprintf("api key %d", id))
-}
-
-// TouchAPIKey implements store.Store.
-func (s *Store) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, at.UnixMilli(), id)
-	return affected(tag, err, fmt.Sprintf("api key %d", id))
-}
-
-// SetAPIKeyHash implements store.Store.
-func (s *Store) SetAPIKeyHash(ctx context.Context, id int64, h apikey.Hash) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET secret_hash = $1 WHERE id = $2`, h[:], id)
-	return affected(tag, err, fmt.Sprintf("api key %d", id))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -351,6 +352,15 @@ func importSecrets(ctx context.Context, tx pgx.Tx, secrets map[string][]byte) er
 	}
 	_, err := tx.Exec(ctx, insertSettings, names, values)
 	return err
+}
+
+// joinIPs is an allow list as stored: space-separated prefixes.
+func joinIPs(ps []netip.Prefix) string {
+	ips := make([]string, len(ps))
+	for i, p := range ps {
+		ips[i] = p.String()
+	}
+	return strings.Join(ips, " ")
 }
 
 // column collects the values of one column of a table's rows.

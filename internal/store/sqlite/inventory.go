@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -55,26 +54,6 @@ var otherTables = map[inventory.Kind][2]string{
 	inventory.KindBadge:         {"user_badges", "badge_id"},
 	inventory.KindGamePass:      {"user_game_passes", "game_pass_id"},
 	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
-}
-
-// statements are the other prepared queries, on database/sql.
-type statements struct {
-	apiKeyByHash *sql.Stmt
-}
-
-func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
-	var err error
-	st.apiKeyByHash, err = db.PrepareContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE secret_hash = ?`)
-	if err != nil {
-		return fmt.Errorf("prepare api key lookup: %w", err)
-	}
-	return nil
-}
-
-func (st *statements) close() {
-	if st.apiKeyByHash != nil {
-		st.apiKeyByHash.Close()
-	}
 }
 
 // ListInventory implements store.Store: one indexed range query per kind,

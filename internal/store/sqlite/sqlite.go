@@ -31,7 +31,6 @@ var migrations embed.FS
 type Store struct {
 	*sqlstore.Store
 	db      *sql.DB
-	stmts   statements
 	readers *readers
 }
 
@@ -69,12 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := s.stmts.prepare(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
 	if s.readers, err = openReaders(dsn, max(4, 2*runtime.GOMAXPROCS(0))); err != nil {
-		s.stmts.close()
 		db.Close()
 		return nil, err
 	}
@@ -225,7 +219,6 @@ func (s *Store) migrate(ctx context.Context) error {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.readers.close()
-	s.stmts.close()
 	return s.db.Close()
 }
 
@@ -258,6 +251,21 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// affected is the result of an UPDATE or DELETE of one thing, what.
+func affected(res sql.Result, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("update %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	return nil
 }

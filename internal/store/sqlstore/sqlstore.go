@@ -47,7 +47,7 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 		return nil, err
 	}
 	// Another process or replica may have raced us: keep whichever landed first.
-	if _, err := s.db.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, nonNil(v)); err != nil {
+	if _, err := s.db.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`, name, v); err != nil {
 		return nil, fmt.Errorf("store secret %s: %w", name, err)
 	}
 	if err := s.db.QueryRow(ctx, read, name).Scan(&v); err != nil {
