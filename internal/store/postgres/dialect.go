@@ -21,6 +21,9 @@ var dialect = sqlstore.Dialect{
 	InInt64s:     func(n int) string { return "= ANY($" + strconv.Itoa(n) + "::bigint[])" },
 	Int64s:       func(ids []int64) any { return ids },
 	Limit:        func(n int) string { return " LIMIT $" + strconv.Itoa(n) },
+	IndexedBy:    func(string) string { return "" },
+	Bytewise:     ` COLLATE "C"`,
+	XactLock:     `SELECT pg_advisory_xact_lock($1)`,
 	Counter: sqlstore.Counter{
 		Next: `SELECT nextval('user_assets_instance_id_seq')`,
 		// The last value handed out is last_value once nextval has run,

@@ -21,6 +21,7 @@ var dialect = sqlstore.Dialect{
 	InInt64s:     func(n int) string { return "IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))" },
 	Int64s:       func(ids []int64) any { return jsonIDs(ids) },
 	Limit:        func(int) string { return "" },
+	IndexedBy:    func(index string) string { return " INDEXED BY " + index },
 	Counter: sqlstore.Counter{
 		Next:  `UPDATE sequences SET value = value + 1 WHERE name = 'user_asset_instance' RETURNING value`,
 		Read:  `SELECT value FROM sequences WHERE name = 'user_asset_instance'`,

@@ -40,6 +40,23 @@ type Dialect struct {
 	// that drops its LIMIT still receives the parameter.
 	Limit func(n int) string
 
+	// IndexedBy returns the clause, written after a table and its alias,
+	// that pins the index a listing walks: " INDEXED BY index" in SQLite
+	// (the legacy listings name their partial indexes), "" in PostgreSQL,
+	// whose planner picks them itself.
+	IndexedBy func(index string) string
+
+	// Bytewise follows a text column in ORDER BY so that it sorts bytewise,
+	// as SQLite's default BINARY collation does: ` COLLATE "C"` in
+	// PostgreSQL (until its text keys are declared so), "" in SQLite.
+	Bytewise string
+
+	// XactLock takes a lock named by the int64 $1 until the transaction
+	// ends, serialising what counts rows before inserting (bounded OAuth
+	// requests): "SELECT pg_advisory_xact_lock($1)", or "" in SQLite, whose
+	// writers are serialised at BEGIN.
+	XactLock string
+
 	// Counter is the instance-id counter of user_assets.
 	Counter Counter
 
