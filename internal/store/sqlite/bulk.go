@@ -160,3 +160,28 @@ func importOwnerships(ctx context.Context, tx *sql.Tx, k inventory.Kind, rows []
 			return append(a, r.UserID, it.ID, it.AssetID, int(it.AssetType), serial, inst, state, millis(it.AddTime))
 		})
 }
+
+// raiseCounters keeps the instance and serial counters ahead of imported
+// rows, so later grants never reuse an imported id or serial.
+func raiseCounters(ctx context.Context, tx *sql.Tx, rows []store.Ownership) error {
+	var maxInstance int64
+	serials := map[int64]int64{}
+	for _, r := range rows {
+		if r.Item.Kind != inventory.KindAsset {
+			continue
+		}
+		maxInstance = max(maxInstance, r.Item.ID)
+		if c := r.Item.Collectible; c != nil && c.SerialNumber > serials[r.Item.AssetID] {
+			serials[r.Item.AssetID] = c.SerialNumber
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sequences SET value = max(value, ?) WHERE name = 'user_asset_instance'`, maxInstance); err != nil {
+		return fmt.Errorf("raise instance counter: %w", err)
+	}
+	for asset, serial := range serials {
+		if _, err := tx.ExecContext(ctx, `UPDATE assets SET last_serial = max(last_serial, ?) WHERE id = ?`, serial, asset); err != nil {
+			return fmt.Errorf("raise serial counter of asset %d: %w", asset, err)
+		}
+	}
+	return nil
+}

@@ -36,11 +36,24 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// Options tune Open; the zero value is what serve runs.
+type Options struct {
+	// SharedReads runs the user lookup and the listings on the shared SQL
+	// over database/sql instead of the direct-connection readers. For
+	// tests: it covers on SQLite the shared listing PostgreSQL runs.
+	SharedReads bool
+}
+
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations. A new database and its WAL and shared-memory files are
 // created readable by their owner only: they hold the OAuth signing key and
 // password hashes. Errors opening the file say what is wrong in words.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenOptions(ctx, path, Options{})
+}
+
+// OpenOptions is Open with options.
+func OpenOptions(ctx context.Context, path string, o Options) (*Store, error) {
 	if err := prepareFiles(path); err != nil {
 		return nil, err
 	}
@@ -67,6 +80,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if o.SharedReads {
+		return s, nil
 	}
 	if s.readers, err = openReaders(dsn, max(4, 2*runtime.GOMAXPROCS(0))); err != nil {
 		db.Close()
@@ -218,7 +234,9 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.readers.close()
+	if s.readers != nil {
+		s.readers.close()
+	}
 	return s.db.Close()
 }
 
@@ -268,4 +286,12 @@ func affected(res sql.Result, err error, what string) error {
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	return nil
+}
+
+// notFound turns "no row" into store.ErrNotFound naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
 }

@@ -12,6 +12,9 @@ import (
 // User implements store.Store on a direct-connection reader: database/sql
 // cost as much as SQLite itself for this one-row read on every request.
 func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
+	if s.readers == nil {
+		return s.Store.User(ctx, id)
+	}
 	u := inventory.User{ID: id}
 	found := false
 	err := s.readers.with(ctx, func(r *reader) error {

@@ -37,7 +37,8 @@ type Dialect struct {
 	// Limit returns " LIMIT $n", or "" where the caller stops reading at
 	// n rows instead: SQLite re-prepares a statement whose bound LIMIT
 	// changes, and its scans stream, so nothing past n is read. A query
-	// that drops its LIMIT still receives the parameter.
+	// that drops its LIMIT must not be passed the parameter: SQLite refuses
+	// one past the last the query names (put the limit last).
 	Limit func(n int) string
 
 	// IndexedBy returns the clause, written after a table and its alias,

@@ -17,13 +17,14 @@ import (
 
 // Store implements store.Store in shared SQL.
 type Store struct {
-	db DB
-	d  Dialect
+	db   DB
+	d    Dialect
+	list listing
 }
 
 // New returns the shared store over db, speaking d.
 func New(d Dialect, db DB) *Store {
-	return &Store{db: db, d: d}
+	return &Store{db: db, d: d, list: newListing(d)}
 }
 
 // Ping checks the database answers.
