@@ -24,7 +24,11 @@ func (a *app) migrateCmd() *cobra.Command {
 		Long: `Copy a whole installation from one database to another: users and their
 password hashes, the catalog, every ownership row, API keys, sessions, the
 OAuth provider's state, the id and serial counters, and the server secrets
-(so page tokens stay valid). The source is read as one consistent snapshot.
+(so page tokens stay valid): every table of the registry
+(internal/store/tables.go), column by column. The source is read as one
+consistent snapshot. Both schemas are checked against the registry first: a
+table or column this version does not know fails the command before
+anything is copied.
 
 Afterwards the destination is read back and compared with the source, table
 by table (row count and SHA-256 of the rows); any difference fails the
@@ -55,9 +59,6 @@ type migrateOptions struct {
 	resume   bool
 }
 
-// errNotEmpty stops the emptiness probe at the first row.
-var errNotEmpty = errors.New("not empty")
-
 // runMigrate copies o.from into o.to, then compares the two.
 func runMigrate(ctx context.Context, out io.Writer, o migrateOptions) error {
 	if o.to == "" {
@@ -81,46 +82,61 @@ func runMigrate(ctx context.Context, out io.Writer, o migrateOptions) error {
 	}
 	defer dst.Close()
 
-	// A table Export does not know would be lost: refuse rather than copy
-	// part of the installation.
+	// A table or column the registry does not know would be lost: refuse
+	// rather than copy part of the installation.
 	for _, side := range []struct {
 		name string
 		s    store.Store
 	}{{"source", src}, {"destination", dst}} {
-		if tl, ok := side.s.(store.TableLister); ok {
-			tables, err := tl.SchemaTables(ctx)
-			if err != nil {
-				return fmt.Errorf("migrate: %s: %w", side.name, err)
-			}
-			if u := store.Uncovered(tables); len(u) > 0 {
-				return fmt.Errorf("migrate: the %s has tables this version cannot copy: %s", side.name, strings.Join(u, ", "))
-			}
+		problems, err := store.SchemaProblems(ctx, side.s)
+		if err != nil {
+			return fmt.Errorf("migrate: %s: %w", side.name, err)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("migrate: the %s's schema holds what this version cannot copy:\n  %s", side.name, strings.Join(problems, "\n  "))
 		}
 	}
 	if !o.resume {
-		err := dst.Export(ctx, func(b store.Batch) error {
-			var d store.Digester
-			d.Add(b)
-			for _, td := range d.Digest() {
-				if td.Rows > 0 {
-					return errNotEmpty
-				}
-			}
-			return nil
-		})
-		if errors.Is(err, errNotEmpty) {
-			return fmt.Errorf("migrate: the destination %s already holds data; use --resume to continue an interrupted migration into it", redact(o.to))
-		}
+		tables, err := store.NonEmpty(ctx, dst)
 		if err != nil {
 			return fmt.Errorf("migrate: read destination: %w", err)
+		}
+		if len(tables) > 0 {
+			return fmt.Errorf("migrate: the destination %s already holds data (%s); use --resume to continue an interrupted migration into it",
+				redact(o.to), strings.Join(tables, ", "))
 		}
 	}
 
 	start := time.Now()
 	fmt.Fprintf(out, "copying %s -> %s\n", redact(o.from), redact(o.to))
-	want, rows, err := copyInstallation(ctx, out, src, dst)
+	var (
+		lastTable string
+		tableRows int64
+		lastPrint = time.Now()
+	)
+	report := func() {
+		if lastTable != "" {
+			fmt.Fprintf(out, "  %-22s %d rows\n", lastTable, tableRows)
+		}
+	}
+	want, err := store.Copy(ctx, src, dst, func(table string, rows int64) {
+		if table != lastTable {
+			report()
+			lastTable = table
+		}
+		tableRows = rows
+		if time.Since(lastPrint) > 5*time.Second {
+			fmt.Fprintf(out, "  ... %s: %d rows\n", table, rows)
+			lastPrint = time.Now()
+		}
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("migrate: %w", err)
+	}
+	report()
+	var rows int64
+	for _, td := range want {
+		rows += td.Rows
 	}
 	copied := time.Since(start)
 	fmt.Fprintf(out, "copied %d rows in %s (%.0f rows/s); verifying\n", rows, copied.Round(time.Millisecond), float64(rows)/copied.Seconds())
@@ -131,7 +147,7 @@ func runMigrate(ctx context.Context, out io.Writer, o migrateOptions) error {
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "table\tsource rows\tdestination rows\tsha-256\t")
-	for _, t := range store.Tables {
+	for _, t := range store.DigestTables() {
 		status := "ok"
 		if got[t] != want[t] {
 			status = "DIFFERS"
@@ -145,67 +161,6 @@ func runMigrate(ctx context.Context, out io.Writer, o migrateOptions) error {
 	}
 	fmt.Fprintf(out, "verified: every table has the same rows and checksum (%s in all)\n", time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// copyInstallation streams src's export into dst: one goroutine reads
-// batches while the caller writes the previous one. It returns the digest of
-// what was exported and the number of rows.
-func copyInstallation(ctx context.Context, out io.Writer, src, dst store.Store) (store.Digest, int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan store.Batch, 2)
-	exported := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		exported <- src.Export(ctx, func(b store.Batch) error {
-			select {
-			case batches <- b:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-	var (
-		d         store.Digester
-		rows      int64
-		lastTable string
-		tableRows int64
-		lastPrint = time.Now()
-	)
-	report := func() {
-		if lastTable != "" {
-			fmt.Fprintf(out, "  %-22s %d rows\n", lastTable, tableRows)
-		}
-	}
-	d.Tap = func(table, _ string) {
-		if table != lastTable {
-			report()
-			lastTable, tableRows = table, 0
-		}
-		tableRows++
-		rows++
-	}
-	for b := range batches {
-		d.Add(b)
-		if err := dst.Import(ctx, b); err != nil {
-			cancel()
-			for range batches { // let the exporter finish
-			}
-			<-exported
-			return nil, rows, fmt.Errorf("migrate: write: %w", err)
-		}
-		if time.Since(lastPrint) > 5*time.Second {
-			fmt.Fprintf(out, "  ... %d rows\n", rows)
-			lastPrint = time.Now()
-		}
-	}
-	if err := <-exported; err != nil {
-		return nil, rows, fmt.Errorf("migrate: read: %w", err)
-	}
-	digest := d.Digest() // taps the map-held tables (passwords, settings)
-	report()
-	return digest, rows, nil
 }
 
 // redact hides a password in a database URL.

@@ -116,8 +116,8 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 	}
 	for table, min := range map[string]int64{
 		"users": 205, "assets": 20_000, "badges": 2_000, "game_passes": 500, "private_servers": 200,
-		"user_assets": 200 * 40, "user_badges": 200 * 5, "user_game_passes": 200, "counters": 2,
-		"api_keys": 3, "passwords": 5, "sessions": 1, "settings": 1, "oauth_apps": 1,
+		"user_assets": 200 * 40, "user_badges": 200 * 5, "user_game_passes": 200, "counters": 1,
+		"api_keys": 3, "sessions": 1, "settings": 1, "oauth_apps": 1,
 	} {
 		if got[table].Rows < min {
 			t.Errorf("table %s: %d rows, want at least %d", table, got[table].Rows, min)
@@ -231,4 +231,37 @@ func TestMigrateSQLiteToSQLite(t *testing.T) {
 	if diff := digestOf(t, from).Diff(digestOf(t, to)); len(diff) > 0 {
 		t.Errorf("tables differ: %v", diff)
 	}
+
+	// A column no registry line names would be lost: refused, by name,
+	// before anything is copied.
+	src, err := sqlite.Open(context.Background(), strings.TrimPrefix(from, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.DB().Exec(`ALTER TABLE badges ADD COLUMN icon TEXT`); err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+	to2 := "sqlite:" + filepath.Join(t.TempDir(), "copy2.db")
+	out, err = runCLI(t, "migrate", "--from", from, "--to", to2)
+	if err == nil || !strings.Contains(err.Error(), "badges.icon") {
+		t.Errorf("migrate of a source with an unknown column: %v\n%s", err, out)
+	}
+	if tables := nonEmpty(t, to2); len(tables) > 0 {
+		t.Errorf("refused migrate copied %v", tables)
+	}
+}
+
+func nonEmpty(t *testing.T, dsn string) []string {
+	t.Helper()
+	s, err := server.OpenStore(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tables, err := store.NonEmpty(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables
 }

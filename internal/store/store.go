@@ -26,7 +26,8 @@ type Ownership struct {
 	Item   inventory.Item
 }
 
-// Batch is a set of rows to import, or a part of an export.
+// Batch is a set of rows to import: demo data, seed data, test fixtures.
+// (`invcloud migrate` copies tables as they are: see Copy.)
 type Batch struct {
 	Users          []inventory.User
 	Assets         []inventory.Asset
@@ -46,8 +47,8 @@ type Batch struct {
 	// LastInstanceID and LastSerials are the counters behind Grant: the
 	// last user-asset instance id handed out, and each serialized asset's
 	// last serial number. Import raises the store's counters to them (never
-	// lowers), so a store that imports an export never hands out an id or a
-	// serial twice, even those of copies revoked before the export.
+	// lowers), so a store never hands out an id or a serial twice, even
+	// those of copies revoked before the batch was made.
 	LastInstanceID int64
 	LastSerials    map[int64]int64
 
@@ -150,20 +151,8 @@ type Store interface {
 	// returns how many were removed; ErrNotFound if none.
 	Revoke(ctx context.Context, userID int64, ref inventory.Ref) (int, error)
 	// Import inserts a batch in one transaction, skipping rows whose key is
-	// already present. It is the bulk path for demo, seed and migrated data.
+	// already present. It is the bulk path for demo, seed and test data.
 	Import(ctx context.Context, b Batch) error
-	// Export streams the whole installation, as of one consistent snapshot,
-	// to fn in batches that Import accepts in the order given: users, the
-	// catalog, ownership rows, the Grant counters, API keys, passwords,
-	// sessions, the OAuth tables (apps, authorizations, requests, sessions,
-	// used codes, refresh tokens, access tokens), secrets, then the legacy
-	// tables (see LegacyBatch). Rows come in key order (users, catalog and
-	// keys by id; ownership rows by kind, user and item id; sessions and
-	// hashed OAuth rows by hash, other OAuth rows by id, bytewise), so two
-	// stores holding the same data export the same stream. An error from fn
-	// stops Export and is returned.
-	Export(ctx context.Context, fn func(b Batch) error) error
-
 	// ListInventory returns up to limit items of q owned by userID, after
 	// position after, in listing order (kind, then id).
 	ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error)

@@ -48,9 +48,9 @@ func TestConformanceOAuth(t *testing.T) {
 	storetest.RunOAuth(t, open)
 }
 
-func TestConformanceExport(t *testing.T) {
+func TestConformanceImport(t *testing.T) {
 	testsvc.Postgres(t)
-	storetest.RunExport(t, open)
+	storetest.RunImport(t, open)
 }
 
 // TestConcurrentOpen opens empty schemas from several replicas at once: the

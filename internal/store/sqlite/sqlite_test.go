@@ -221,7 +221,7 @@ func TestConformanceAccounts(t *testing.T) {
 		return s
 	}
 	storetest.RunAccounts(t, open)
-	t.Run("Export", func(t *testing.T) { storetest.RunExport(t, open) })
+	t.Run("Import", func(t *testing.T) { storetest.RunImport(t, open) })
 }
 
 func TestConformanceOAuth(t *testing.T) {

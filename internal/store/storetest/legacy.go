@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -12,7 +11,7 @@ import (
 )
 
 // RunLegacy runs the conformance suite of store.LegacyStore and of the
-// legacy rows of Import and Export. open is as for Run.
+// legacy rows of Import and Copy. open is as for Run.
 func RunLegacy(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -32,7 +31,7 @@ func RunLegacy(t *testing.T, open func(t *testing.T) store.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
-	t.Run("ExportRoundTrip", func(t *testing.T) { testLegacyExportRoundTrip(t, open) })
+	t.Run("CopyRoundTrip", func(t *testing.T) { testLegacyCopyRoundTrip(t, open) })
 }
 
 func i64(n int64) *int64 { return &n }
@@ -480,81 +479,36 @@ func legacyFixture(t *testing.T, s store.Store) {
 	mustNil(t, s.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 106}, 6, at), "AddToCollection")
 }
 
-// legacyRows flattens the legacy part of an export for comparison.
-func legacyRows(batches []store.Batch) []string {
-	var out []string
-	add := func(table string, v any) { out = append(out, fmt.Sprintf("%s %+v", table, v)) }
-	for _, b := range batches {
-		lb := b.LegacyBatch
-		for _, x := range lb.Friends {
-			add("friend", fmt.Sprint(x.A, x.B, x.Created.UnixMilli()))
-		}
-		for _, x := range lb.Bundles {
-			add("bundle", fmt.Sprint(x.ID, x.Name, x.Type, x.CreatorID, x.Created.UnixMilli(), x.AssetIDs))
-		}
-		for _, x := range lb.BundleOwnerships {
-			add("user_bundle", fmt.Sprint(x.UserID, x.BundleID, x.Added.UnixMilli(), x.Added.IsZero()))
-		}
-		for _, x := range lb.Packages {
-			add("package", x)
-		}
-		for _, x := range lb.AssetPrices {
-			add("price", fmt.Sprint(x.AssetID, x.RecentAveragePrice, fmtPtr(x.OriginalPrice), fmtPtr(x.AssetStock)))
-		}
-		for _, x := range lb.Places {
-			add("place", fmt.Sprint(x.AssetID, x.UniverseID, fmtPtr(x.PriceInRobux)))
-		}
-		for _, x := range lb.PlaceEntries {
-			add("place_tab", fmt.Sprint(x.UserID, x.Tab, x.Position, x.PlaceID, x.Added.UnixMilli(), x.Added.IsZero()))
-		}
-		for _, x := range lb.Favorites {
-			add("favorite", fmt.Sprint(x.UserID, x.Item, x.Added.UnixMilli(), x.Added.IsZero()))
-		}
-		for _, x := range lb.Collections {
-			add("collection", fmt.Sprint(x.UserID, x.Item, x.Added.UnixMilli()))
-		}
-	}
-	return out
-}
-
-func fmtPtr(p *int64) string {
-	if p == nil {
-		return "null"
-	}
-	return fmt.Sprint(*p)
-}
-
-func testLegacyExportRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
+func testLegacyCopyRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	src := open(t)
 	legacyFixture(t, src)
-	first := exportAll(t, src)
-	rows := legacyRows(first)
-	want := []string{
-		"friend 1 2 " + fmt.Sprint(now.Add(3*time.Millisecond).UnixMilli()),
-		"friend 2 3 " + fmt.Sprint(now.Add(3*time.Millisecond).UnixMilli()),
-	}
-	if len(rows) < 2 || !slices.Equal(rows[:2], want) {
-		t.Errorf("exported friends: %v, want %v first", rows, want)
-	}
-	if len(rows) != 17 {
-		t.Errorf("exported %d legacy rows, want 17:\n%v", len(rows), rows)
-	}
 	dst := open(t)
-	importAll(t, dst, first)
-	importAll(t, dst, first) // idempotent
-	second := exportAll(t, dst)
-	if got := legacyRows(second); !slices.Equal(got, rows) {
-		t.Errorf("after import:\n got  %v\n want %v", got, rows)
+	want, err := store.Copy(ctx, src, dst, nil)
+	mustNil(t, err, "Copy")
+	// Friendships are stored in both directions.
+	for table, n := range map[string]int64{"friends": 4, "bundles": 2, "bundle_assets": 2, "user_bundles": 2, "package_assets": 2,
+		"asset_prices": 2, "places": 2, "place_tabs": 3, "favorites": 2, "collections": 1} {
+		if want[table].Rows != n {
+			t.Errorf("copied %s: %d rows, want %d", table, want[table].Rows, n)
+		}
+	}
+	if _, err := store.Copy(ctx, src, dst, nil); err != nil { // resumes: adds nothing
+		t.Fatalf("second Copy: %v", err)
+	}
+	got, err := store.DigestOf(ctx, dst)
+	mustNil(t, err, "DigestOf")
+	if diff := got.Diff(want); len(diff) > 0 {
+		t.Errorf("after the copy: tables %v differ", diff)
 	}
 	// The imported store works: positions continue, friendships hold.
-	mustNil(t, dst.AddPlaceToTab(ctx, 1, 0, 104, now), "AddPlaceToTab after import")
+	mustNil(t, dst.AddPlaceToTab(ctx, 1, 0, 104, now), "AddPlaceToTab after the copy")
 	ls, err := dst.PlacesInTab(ctx, 1, 0, store.Span{Limit: 10})
 	mustNil(t, err, "PlacesInTab")
 	if len(ls) != 2 || ls[1].Place.AssetID != 104 || ls[1].Position <= ls[0].Position {
-		t.Errorf("PlacesInTab after import = %+v", ls)
+		t.Errorf("PlacesInTab after the copy = %+v", ls)
 	}
 	if ok, _ := dst.AreFriends(ctx, 1, 2); !ok {
-		t.Error("friendship lost in import")
+		t.Error("friendship lost in the copy")
 	}
-	wantErr(t, dst.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 106}, 6, now), store.ErrExists, "collection after import")
+	wantErr(t, dst.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 106}, 6, now), store.ErrExists, "collection after the copy")
 }
