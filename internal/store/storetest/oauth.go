@@ -24,7 +24,9 @@ func RunOAuth(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RequestLifecycle", testOAuthRequestLifecycle},
 		{"RequestExpiry", testOAuthRequestExpiry},
 		{"RequestLimits", testOAuthRequestLimits},
+		{"RequestLimitsConcurrent", testOAuthRequestLimitsConcurrent},
 		{"ApproveMergesScopes", testOAuthApproveMergesScopes},
+		{"ApproveConcurrent", testOAuthApproveConcurrent},
 		{"CodeSingleUse", testOAuthCodeSingleUse},
 		{"CodeExpiry", testOAuthCodeExpiry},
 		{"CodeConcurrent", testOAuthCodeConcurrent},
@@ -333,6 +335,39 @@ func testOAuthRequestLimits(t *testing.T, s store.Store) {
 	}
 }
 
+// testOAuthRequestLimitsConcurrent creates bounded requests from one
+// address at once: each creation must see the others' rows (PostgreSQL
+// needs its lock for that), so no more than the bound stay pending.
+func testOAuthRequestLimitsConcurrent(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("100", 1)), "CreateOAuthApp")
+	lim := store.OAuthRequestLimits{PerAddr: 3}
+	const n = 12
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			r := oauthRequest(fmt.Sprintf("r%02d", i), "100")
+			r.ClientAddr, r.Created = "192.0.2.1", now.Add(time.Duration(i)*time.Millisecond)
+			errs[i] = s.CreateOAuthRequestWithin(ctx, r, lim)
+		})
+	}
+	wg.Wait()
+	pending := 0
+	for i, err := range errs {
+		mustNil(t, err, fmt.Sprintf("CreateOAuthRequestWithin %d", i))
+		switch _, err := s.OAuthRequest(ctx, fmt.Sprintf("r%02d", i), now); {
+		case err == nil:
+			pending++
+		case !errors.Is(err, store.ErrNotFound):
+			t.Fatalf("OAuthRequest r%02d: %v", i, err)
+		}
+	}
+	if pending != lim.PerAddr {
+		t.Errorf("%d requests pending after %d concurrent creations, want %d", pending, n, lim.PerAddr)
+	}
+}
+
 func testOAuthApproveMergesScopes(t *testing.T, s store.Store) {
 	createUsers(t, s, 1, 2)
 	mustNil(t, s.CreateOAuthApp(ctx, oauthApp("100", 1)), "CreateOAuthApp")
@@ -400,6 +435,47 @@ func testOAuthApproveMergesScopes(t *testing.T, s store.Store) {
 	mustNil(t, err, "OAuthAuthorization(revoked)")
 	if old.Live() || !old.Revoked.Equal(later) {
 		t.Errorf("revoked authorization = %+v", old)
+	}
+}
+
+// testOAuthApproveConcurrent approves one user's requests of one app at
+// once, in a few rounds (one app each): they must queue (PostgreSQL on the
+// user's row), so that all of them end up under the one live
+// authorization the first created.
+func testOAuthApproveConcurrent(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	const rounds, n = 5, 8
+	for round := range rounds {
+		app := fmt.Sprint(100 + round)
+		mustNil(t, s.CreateOAuthApp(ctx, oauthApp(app, 1)), "CreateOAuthApp")
+		for i := range n {
+			mustNil(t, s.CreateOAuthRequest(ctx, oauthRequest(fmt.Sprintf("%s-r%d", app, i), app)), "CreateOAuthRequest")
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, n)
+		got := make([]store.OAuthRequest, n)
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				got[i], errs[i] = s.ApproveOAuthRequest(ctx, fmt.Sprintf("%s-r%d", app, i), 1, now, now, fmt.Sprintf("%s-a%d", app, i))
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			mustNil(t, err, fmt.Sprintf("app %s: approval %d", app, i))
+		}
+		as, err := s.OAuthAuthorizations(ctx, 1, app)
+		mustNil(t, err, "OAuthAuthorizations")
+		if len(as) != 1 {
+			t.Fatalf("app %s: %d live authorizations after %d concurrent approvals, want 1", app, len(as), n)
+		}
+		for i, r := range got {
+			if r.AuthorizationID != as[0].ID {
+				t.Errorf("app %s: request %d approved under %q, want %q", app, i, r.AuthorizationID, as[0].ID)
+			}
+		}
 	}
 }
 
