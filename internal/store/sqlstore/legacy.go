@@ -422,9 +422,11 @@ func (s *Store) RemoveFromCollection(ctx context.Context, userID int64, item inv
 
 // ---- listings ----
 
-const ownedColumns = `ua.user_id, ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number, ua.collectible_instance_id,
-	ua.collectible_state, ua.added_at, a.name, a.asset_type_id, a.creator_user_id, a.collectible_item_id, a.serialized,
-	a.created_at, p.asset_id, p.recent_average_price, p.original_price, p.asset_stock`
+// ownedColumns reads NULL as 0 where 0 means the same (no serial, no price
+// row), which saves the scan an allocation per column and row.
+const ownedColumns = `ua.user_id, ua.instance_id, ua.asset_id, ua.asset_type, COALESCE(ua.serial_number, 0), ua.collectible_instance_id,
+	COALESCE(ua.collectible_state, 0), ua.added_at, a.name, a.asset_type_id, a.creator_user_id, a.collectible_item_id, a.serialized,
+	a.created_at, COALESCE(p.asset_id, 0), COALESCE(p.recent_average_price, 0), p.original_price, p.asset_stock`
 
 const ownedJoins = ` JOIN assets a ON a.id = ua.asset_id LEFT JOIN asset_prices p ON p.asset_id = ua.asset_id`
 
@@ -455,16 +457,17 @@ func (s *Store) page(q string, limit int, args ...any) (string, []any) {
 
 func scanOwned(r Row, extra ...any) (store.OwnedAsset, error) {
 	var (
-		o                            store.OwnedAsset
-		assetType                    int
-		serial, state, added         *int64
-		collInstance, collItem       *string
-		created                      int64
-		priceAsset, avg, orig, stock *int64
+		o                      store.OwnedAsset
+		assetType              int
+		state                  int64
+		added                  *int64
+		collInstance, collItem *string
+		created                int64
 	)
-	dest := []any{&o.UserID, &o.Item.ID, &o.Item.AssetID, &assetType, &serial, &collInstance, &state, &added,
+	var c inventory.Collectible
+	dest := []any{&o.UserID, &o.Item.ID, &o.Item.AssetID, &assetType, &c.SerialNumber, &collInstance, &state, &added,
 		&o.Asset.Name, &o.Asset.LegacyType, &o.Asset.CreatorID, &collItem, &o.Asset.Serialized, &created,
-		&priceAsset, &avg, &orig, &stock}
+		&o.Price.AssetID, &o.Price.RecentAveragePrice, &o.Price.OriginalPrice, &o.Price.AssetStock}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return o, err
 	}
@@ -475,22 +478,12 @@ func scanOwned(r Row, extra ...any) (store.OwnedAsset, error) {
 		o.Asset.Collectible, o.Asset.CollectibleItemID = true, *collItem
 	}
 	if collInstance != nil {
-		o.Item.Collectible = &inventory.Collectible{ItemID: o.Asset.CollectibleItemID, InstanceID: *collInstance,
-			State: inventory.CollectibleState(deref(state)), SerialNumber: deref(serial)}
+		c.ItemID, c.InstanceID, c.State = o.Asset.CollectibleItemID, *collInstance, inventory.CollectibleState(state)
+		o.Item.Collectible = &c
 	}
 	o.Asset.ID = o.Item.AssetID
 	o.Asset.Created = timeOf(created)
-	if priceAsset != nil {
-		o.Price = store.AssetPrice{AssetID: *priceAsset, RecentAveragePrice: deref(avg), OriginalPrice: orig, AssetStock: stock}
-	}
 	return o, nil
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 func (s *Store) listOwned(ctx context.Context, limit int, q string, args ...any) ([]store.OwnedAsset, error) {
