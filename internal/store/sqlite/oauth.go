@@ -1,90 +1,20 @@
 package sqlite
 
 import (
-	"database/sql"
 	"strings"
-	"time"
 
 	"github.com/invcloud/invcloud/internal/store"
 )
 
-// The OAuth store is shared (sqlstore/oauth.go). What stays here is what
-// export.go and the bulk import still use, until the generic copy replaces
-// them.
+// The OAuth store is shared (sqlstore/oauth.go). These two encodings are
+// what the bulk import still writes itself: redirect URIs one per line,
+// and NULL for the zero hash.
 
-// Lists are stored as text: redirect URIs one per line (they cannot hold a
-// line break), scopes and prompts space separated.
 func joinLines(v []string) string { return strings.Join(v, "\n") }
-
-func splitLines(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
 
 func hashOrNil(h store.OAuthHash) []byte {
 	if h == (store.OAuthHash{}) {
 		return nil
 	}
 	return h[:]
-}
-
-const oauthAppColumns = `client_id, secret_hash, name, owner_user_id, redirect_uris, scopes, public, created_at`
-
-func scanOAuthApp(row interface{ Scan(...any) error }) (store.OAuthApp, error) {
-	var (
-		a               store.OAuthApp
-		hash            []byte
-		redirects, scps string
-		created         int64
-	)
-	if err := row.Scan(&a.ClientID, &hash, &a.Name, &a.OwnerID, &redirects, &scps, &a.Public, &created); err != nil {
-		return a, err
-	}
-	copy(a.SecretHash[:], hash)
-	a.RedirectURIs, a.Scopes = splitLines(redirects), strings.Fields(scps)
-	a.Created = time.UnixMilli(created).UTC()
-	return a, nil
-}
-
-const oauthRequestColumns = `id, client_id, redirect_uri, scopes, response_type, state, nonce, prompt, code_challenge,
-	code_challenge_method, created_at, expires_at, user_id, auth_time, authorization_id, code_expires_at, client_addr`
-
-func scanOAuthRequest(row interface{ Scan(...any) error }) (store.OAuthRequest, error) {
-	var (
-		r                     store.OAuthRequest
-		scps, prompt          string
-		created, expires      int64
-		userID                sql.NullInt64
-		authTime, codeExpires sql.NullInt64
-		authorization         sql.NullString
-	)
-	err := row.Scan(&r.ID, &r.ClientID, &r.RedirectURI, &scps, &r.ResponseType, &r.State, &r.Nonce, &prompt, &r.CodeChallenge,
-		&r.CodeChallengeMethod, &created, &expires, &userID, &authTime, &authorization, &codeExpires, &r.ClientAddr)
-	if err != nil {
-		return r, err
-	}
-	r.Scopes, r.Prompt = strings.Fields(scps), strings.Fields(prompt)
-	r.Created, r.Expires = time.UnixMilli(created).UTC(), time.UnixMilli(expires).UTC()
-	r.UserID, r.AuthorizationID = userID.Int64, authorization.String
-	r.AuthTime, r.CodeExpires = fromMillis(authTime), fromMillis(codeExpires)
-	return r, nil
-}
-
-const oauthAuthorizationColumns = `id, user_id, client_id, scopes, created_at, updated_at, revoked_at`
-
-func scanOAuthAuthorization(row interface{ Scan(...any) error }) (store.OAuthAuthorization, error) {
-	var (
-		a                store.OAuthAuthorization
-		scps             string
-		created, updated int64
-		revoked          sql.NullInt64
-	)
-	if err := row.Scan(&a.ID, &a.UserID, &a.ClientID, &scps, &created, &updated, &revoked); err != nil {
-		return a, err
-	}
-	a.Scopes = strings.Fields(scps)
-	a.Created, a.Updated, a.Revoked = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC(), fromMillis(revoked)
-	return a, nil
 }
