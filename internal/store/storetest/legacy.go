@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"errors"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +29,7 @@ func RunLegacy(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UserAssets", testLegacyUserAssets},
 		{"CollectibleOwners", testLegacyCollectibleOwners},
 		{"AssetByCollectibleItem", testLegacyAssetByCollectibleItem},
+		{"Concurrent", testLegacyConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -511,4 +514,53 @@ func testLegacyCopyRoundTrip(t *testing.T, open func(t *testing.T) store.Store) 
 		t.Error("friendship lost in the copy")
 	}
 	wantErr(t, dst.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 106}, 6, now), store.ErrExists, "collection after the copy")
+}
+
+// testLegacyConcurrent appends to one places tab and one collection from
+// several goroutines at once: the appends take positions one after the
+// other, and the collection stops at its capacity. On PostgreSQL this is
+// what the lock on the user's row is for; SQLite serialises the writers.
+func testLegacyConcurrent(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	const n, capacity = 8, 3
+	for i := range int64(n) {
+		mustNil(t, s.PutAsset(ctx, inventory.Asset{ID: 1000 + i, Name: "Place", LegacyType: inventory.LegacyPlace, CreatorID: 1, Created: now}), "PutAsset")
+		mustNil(t, s.PutPlace(ctx, store.Place{AssetID: 1000 + i, UniverseID: 1}), "PutPlace")
+	}
+	run := func(fn func(i int64) error) []error {
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { errs[i] = fn(int64(i)) })
+		}
+		wg.Wait()
+		return errs
+	}
+	for i, err := range run(func(i int64) error { return s.AddPlaceToTab(ctx, 1, 0, 1000+i, now) }) {
+		if err != nil {
+			t.Errorf("concurrent AddPlaceToTab %d: %v", i, err)
+		}
+	}
+	places, err := s.PlacesInTab(ctx, 1, 0, store.Span{Limit: 2 * n})
+	mustNil(t, err, "PlacesInTab")
+	if len(places) != n {
+		t.Errorf("%d concurrent AddPlaceToTab left %d places", n, len(places))
+	}
+
+	added := 0
+	for i, err := range run(func(i int64) error {
+		return s.AddToCollection(ctx, 1, inventory.ItemRef{Type: inventory.ItemAsset, ID: 1000 + i}, capacity, now)
+	}) {
+		switch {
+		case err == nil:
+			added++
+		case !errors.Is(err, store.ErrFull):
+			t.Errorf("concurrent AddToCollection %d: %v", i, err)
+		}
+	}
+	got, err := s.Collection(ctx, 1)
+	mustNil(t, err, "Collection")
+	if added != capacity || len(got) != capacity {
+		t.Errorf("%d concurrent AddToCollection with capacity %d: %d succeeded, %d in the collection", n, capacity, added, len(got))
+	}
 }
