@@ -13,14 +13,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -106,23 +103,6 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Pool exposes the pool for tests and benchmarks of this package.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-func notFound(err error, what string) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	return fmt.Errorf("read %s: %w", what, err)
-}
-
-func affected(tag pgconn.CommandTag, err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("update %s: %w", what, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	return nil
-}
 
 // millis stores a time as Unix milliseconds, NULL for the zero time.
 func millis(t time.Time) pgtype.Int8 {

@@ -272,26 +272,3 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return nil
 }
-
-// affected is the result of an UPDATE or DELETE of one thing, what.
-func affected(res sql.Result, err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("update %s: %w", what, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("update %s: %w", what, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	return nil
-}
-
-// notFound turns "no row" into store.ErrNotFound naming what.
-func notFound(err error, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	return fmt.Errorf("read %s: %w", what, err)
-}
