@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -21,10 +22,15 @@ const (
 var kindNames = map[string]Kind{"int": KindInt, "text": KindText, "bool": KindBool, "blob": KindBlob}
 
 func (k Kind) String() string {
-	for name, v := range kindNames {
-		if v == k {
-			return name
-		}
+	switch k {
+	case KindInt:
+		return "int"
+	case KindText:
+		return "text"
+	case KindBool:
+		return "bool"
+	case KindBlob:
+		return "blob"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -191,7 +197,7 @@ func CheckSchema(schema []SchemaColumn) []string {
 		switch {
 		case rc == nil:
 			out = append(out, fmt.Sprintf("column %s.%s (%s) is not in the registry (internal/store/tables.go)", c.Table, c.Column, c.Type))
-		case !kindIn(rc.Kind, c.Kinds):
+		case !slices.Contains(c.Kinds, rc.Kind):
 			out = append(out, fmt.Sprintf("column %s.%s: the registry says %s, the schema %s", c.Table, c.Column, rc.Kind, c.Type))
 		case rc.Nullable != c.Nullable:
 			out = append(out, fmt.Sprintf("column %s.%s: the registry says %s, the schema %s", c.Table, c.Column, nullWord(rc.Nullable), nullWord(c.Nullable)))
@@ -218,15 +224,6 @@ func tableNamed(name string) *Table {
 		}
 	}
 	return nil
-}
-
-func kindIn(k Kind, ks []Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func nullWord(nullable bool) string {
