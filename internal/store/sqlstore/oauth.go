@@ -138,9 +138,22 @@ func (s *Store) CreateOAuthRequestWithin(ctx context.Context, r store.OAuthReque
 			if e.max <= 0 {
 				continue
 			}
-			if _, err := q.Exec(ctx, `DELETE FROM oauth_requests WHERE `+e.col+` = $1 AND user_id IS NULL AND id NOT IN (
-				SELECT id FROM oauth_requests WHERE `+e.col+` = $1 AND user_id IS NULL
-				ORDER BY created_at DESC, id`+s.d.Bytewise+` DESC LIMIT $2)`, e.val, e.max-1); err != nil {
+			// The newest max-1 pending requests stay; the one at that offset, if
+			// any, is the newest to go, and every older one goes with it. The
+			// probe is an index-only walk of at most max entries (migration 7),
+			// and below the bound it finds nothing and deletes nothing.
+			var cutAt int64
+			var cutID string
+			err := q.QueryRow(ctx, `SELECT created_at, id FROM oauth_requests WHERE `+e.col+` = $1 AND user_id IS NULL
+				ORDER BY created_at DESC, id`+s.d.Bytewise+` DESC LIMIT 1 OFFSET $2`, e.val, e.max-1).Scan(&cutAt, &cutID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("create oauth request: find the oldest by %s: %w", e.col, err)
+			}
+			if _, err := q.Exec(ctx, `DELETE FROM oauth_requests WHERE `+e.col+` = $1 AND user_id IS NULL
+				AND (created_at < $2 OR (created_at = $2 AND id`+s.d.Bytewise+` <= $3))`, e.val, cutAt, cutID); err != nil {
 				return fmt.Errorf("create oauth request: evict by %s: %w", e.col, err)
 			}
 		}
