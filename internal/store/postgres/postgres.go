@@ -16,9 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
-	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -63,7 +61,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{Store: sqlstore.New(dialect, pgxDB{pool}), pool: pool}, nil
+	return &Store{Store: sqlstore.New(dialect, pgxDB{pool}, bulk{}), pool: pool}, nil
 }
 
 // migrate applies the embedded migrations with goose. goose's Postgres
@@ -103,28 +101,3 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Pool exposes the pool for tests and benchmarks of this package.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-// millis stores a time as Unix milliseconds, NULL for the zero time.
-func millis(t time.Time) pgtype.Int8 {
-	if t.IsZero() {
-		return pgtype.Int8{}
-	}
-	return pgtype.Int8{Int64: t.UnixMilli(), Valid: true}
-}
-
-func fromMillis(n pgtype.Int8) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(n.Int64).UTC()
-}
-
-func fromMillisNotNull(n int64) time.Time { return time.UnixMilli(n).UTC() }
-
-// nonNil keeps an empty value from becoming NULL in a NOT NULL column.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}

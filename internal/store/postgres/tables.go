@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 // Tables returns the store's table-level access (store.TableStore), what
@@ -96,8 +98,10 @@ func (r tableReader) Rows(ctx context.Context, t *store.Table, batch int, fn fun
 					row[i] = bools[i].Bool
 				}
 			case store.KindBlob:
-				if blobs[i] != nil || !c.Nullable {
-					row[i] = nonNil(blobs[i])
+				if blobs[i] != nil {
+					row[i] = blobs[i]
+				} else if !c.Nullable {
+					row[i] = []byte{}
 				}
 				blobs[i] = nil // pgx reuses a non-nil slice's array
 			}
@@ -123,9 +127,7 @@ func (r tableReader) Rows(ctx context.Context, t *store.Table, batch int, fn fun
 }
 
 // sequenceOf returns the sequence behind an identity column.
-func sequenceOf(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, table, column string) (string, error) {
+func sequenceOf(ctx context.Context, q sqlstore.Querier, table, column string) (string, error) {
 	var seq *string
 	if err := q.QueryRow(ctx, `SELECT pg_get_serial_sequence($1, $2)`, table, column).Scan(&seq); err != nil {
 		return "", err
@@ -138,9 +140,7 @@ func sequenceOf(ctx context.Context, q interface {
 
 // lastValue is the last value a sequence handed out, 0 for none. The name
 // comes from the catalog (pg_get_serial_sequence), quoted as needed.
-func lastValue(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, seq string) (int64, error) {
+func lastValue(ctx context.Context, q sqlstore.Querier, seq string) (int64, error) {
 	var v int64
 	err := q.QueryRow(ctx, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+seq).Scan(&v)
 	return v, err
@@ -150,11 +150,11 @@ func lastValue(ctx context.Context, q interface {
 func (r tableReader) Counters(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, c := range store.Counters {
-		seq, err := sequenceOf(ctx, r.tx, c.Table, c.Column)
+		seq, err := sequenceOf(ctx, pgxTx{r.tx}, c.Table, c.Column)
 		if err != nil {
 			return nil, fmt.Errorf("counter %s: %w", c.Name, err)
 		}
-		if out[c.Name], err = lastValue(ctx, r.tx, seq); err != nil {
+		if out[c.Name], err = lastValue(ctx, pgxTx{r.tx}, seq); err != nil {
 			return nil, fmt.Errorf("counter %s: %w", c.Name, err)
 		}
 	}
@@ -183,130 +183,166 @@ func insertRows(t *store.Table) string {
 	return "INSERT INTO " + t.Name + " (" + t.ColumnNames() + ") SELECT * FROM unnest(" + strings.Join(params, ", ") + ") ON CONFLICT DO NOTHING"
 }
 
-// WriteRows implements store.TableStore: each column travels as one typed
-// array (NULL-able ones as pgtype values), bulkRows rows a statement.
+// WriteRows implements store.TableStore: bulk.Insert in one transaction.
 func (ts tableStore) WriteRows(ctx context.Context, t *store.Table, rows [][]any) error {
-	q := insertRows(t)
-	return pgx.BeginFunc(ctx, ts.pool, func(tx pgx.Tx) error {
-		return chunks(len(rows), func(lo, hi int) error {
-			args, err := columnArrays(t, rows[lo:hi])
-			if err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, q, args...)
-			return err
-		})
+	return pgxDB{ts.pool}.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error {
+		return bulk{}.Insert(ctx, q, t, len(rows), func(i int, r []any) { copy(r, rows[i]) })
 	})
 }
 
-// columnArrays turns rows into one typed slice per column.
-func columnArrays(t *store.Table, rows [][]any) ([]any, error) {
-	args := make([]any, len(t.Cols))
-	for i, c := range t.Cols {
-		var err error
-		switch {
-		case c.Kind == store.KindInt && !c.Nullable:
-			args[i], err = columnOf(rows, i, func(v any) (int64, bool) { x, ok := v.(int64); return x, ok })
-		case c.Kind == store.KindInt:
-			args[i], err = columnOf(rows, i, func(v any) (pgtype.Int8, bool) {
-				x, ok := v.(int64)
-				return pgtype.Int8{Int64: x, Valid: ok}, ok || v == nil
-			})
-		case c.Kind == store.KindText && !c.Nullable:
-			args[i], err = columnOf(rows, i, func(v any) (string, bool) { x, ok := v.(string); return x, ok })
-		case c.Kind == store.KindText:
-			args[i], err = columnOf(rows, i, func(v any) (pgtype.Text, bool) {
-				x, ok := v.(string)
-				return pgtype.Text{String: x, Valid: ok}, ok || v == nil
-			})
-		case c.Kind == store.KindBool && !c.Nullable:
-			args[i], err = columnOf(rows, i, func(v any) (bool, bool) { x, ok := v.(bool); return x, ok })
-		case c.Kind == store.KindBool:
-			args[i], err = columnOf(rows, i, func(v any) (pgtype.Bool, bool) {
-				x, ok := v.(bool)
-				return pgtype.Bool{Bool: x, Valid: ok}, ok || v == nil
-			})
-		case c.Kind == store.KindBlob:
-			// A nil []byte is NULL, an empty one an empty value.
-			args[i], err = columnOf(rows, i, func(v any) ([]byte, bool) { x, ok := v.([]byte); return x, ok || (v == nil && c.Nullable) })
-		}
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", c.Name, err)
-		}
-	}
-	return args, nil
-}
-
-// columnOf collects value i of every row, converted by conv.
-func columnOf[T any](rows [][]any, i int, conv func(any) (T, bool)) ([]T, error) {
-	out := make([]T, len(rows))
-	for r, row := range rows {
-		v, ok := conv(row[i])
-		if !ok {
-			return nil, fmt.Errorf("row %d: unexpected value %T", r, row[i])
-		}
-		out[r] = v
-	}
-	return out, nil
-}
-
-// RaiseCounters implements store.TableStore. Every identity column's
-// sequence moves past the largest id present (and a counter's past its
-// value), never back. The tables are locked (SHARE ROW EXCLUSIVE) first:
-// no nextval runs between reading a sequence and setting it.
+// RaiseCounters implements store.TableStore: bulk.RaiseCounters in one
+// transaction.
 func (ts tableStore) RaiseCounters(ctx context.Context, values map[string]int64) error {
-	return pgx.BeginFunc(ctx, ts.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
-			WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name, column_name`)
+	return pgxDB{ts.pool}.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error { return bulk{}.RaiseCounters(ctx, q, values) })
+}
+
+// bulk is PostgreSQL's bulk writer (sqlstore.Bulk).
+type bulk struct{}
+
+// bulkRows is how many rows one INSERT carries: each column travels as one
+// binary array parameter, unnested on the server.
+const bulkRows = 50_000
+
+// Insert implements sqlstore.Bulk: each column travels as one typed array
+// (NULL-able ones as pgtype values), bulkRows rows a statement.
+func (bulk) Insert(ctx context.Context, q sqlstore.Querier, t *store.Table, n int, row func(i int, r []any)) error {
+	stmt := insertRows(t)
+	r := make([]any, len(t.Cols))
+	for lo := 0; lo < n; lo += bulkRows {
+		hi := min(n, lo+bulkRows)
+		args := make([]any, len(t.Cols))
+		for c, col := range t.Cols {
+			args[c] = newArray(col, hi-lo)
+		}
+		for i := lo; i < hi; i++ {
+			clear(r)
+			row(i, r)
+			for c, col := range t.Cols {
+				if !setArray(args[c], i-lo, r[c], col.Nullable) {
+					return fmt.Errorf("column %s, row %d: unexpected value %T", col.Name, i, r[c])
+				}
+			}
+		}
+		if _, err := q.Exec(ctx, stmt, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newArray returns the typed slice of n values a column travels in.
+func newArray(c store.Column, n int) any {
+	switch {
+	case c.Kind == store.KindInt && !c.Nullable:
+		return make([]int64, n)
+	case c.Kind == store.KindInt:
+		return make([]pgtype.Int8, n)
+	case c.Kind == store.KindText && !c.Nullable:
+		return make([]string, n)
+	case c.Kind == store.KindText:
+		return make([]pgtype.Text, n)
+	case c.Kind == store.KindBool && !c.Nullable:
+		return make([]bool, n)
+	case c.Kind == store.KindBool:
+		return make([]pgtype.Bool, n)
+	}
+	return make([][]byte, n) // a nil []byte is NULL, an empty one an empty value
+}
+
+// setArray sets value j of a newArray slice to the canonical value v,
+// reporting whether v is of the column's kind (nil only if nullable).
+func setArray(a any, j int, v any, nullable bool) bool {
+	switch a := a.(type) {
+	case []int64:
+		x, ok := v.(int64)
+		a[j] = x
+		return ok
+	case []pgtype.Int8:
+		x, ok := v.(int64)
+		a[j] = pgtype.Int8{Int64: x, Valid: ok}
+		return ok || v == nil
+	case []string:
+		x, ok := v.(string)
+		a[j] = x
+		return ok
+	case []pgtype.Text:
+		x, ok := v.(string)
+		a[j] = pgtype.Text{String: x, Valid: ok}
+		return ok || v == nil
+	case []bool:
+		x, ok := v.(bool)
+		a[j] = x
+		return ok
+	case []pgtype.Bool:
+		x, ok := v.(bool)
+		a[j] = pgtype.Bool{Bool: x, Valid: ok}
+		return ok || v == nil
+	case [][]byte:
+		x, ok := v.([]byte)
+		a[j] = x
+		return ok || (v == nil && nullable)
+	}
+	return false
+}
+
+// RaiseCounters implements sqlstore.Bulk. Every identity column's sequence
+// moves past the largest id present (and a counter's past its value),
+// never back. The tables are locked (SHARE ROW EXCLUSIVE, in name order)
+// first: no nextval runs between reading a sequence and setting it.
+func (bulk) RaiseCounters(ctx context.Context, q sqlstore.Querier, values map[string]int64) error {
+	rows, err := q.Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name, column_name`)
+	if err != nil {
+		return err
+	}
+	type col struct{ table, column string }
+	var idents []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.column); err != nil {
+			rows.Close()
+			return err
+		}
+		idents = append(idents, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("identity columns: %w", err)
+	}
+	for _, c := range store.Counters {
+		if !slices.Contains(idents, col{c.Table, c.Column}) {
+			return fmt.Errorf("counter %s: %s.%s is not an identity column", c.Name, c.Table, c.Column)
+		}
+	}
+	for _, id := range idents {
+		table, column := pgx.Identifier{id.table}.Sanitize(), pgx.Identifier{id.column}.Sanitize()
+		if _, err := q.Exec(ctx, `LOCK TABLE `+table+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		seq, err := sequenceOf(ctx, q, id.table, id.column)
 		if err != nil {
 			return err
 		}
-		type col struct{ table, column string }
-		idents, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (c col, err error) {
-			err = r.Scan(&c.table, &c.column)
-			return c, err
-		})
-		if err != nil {
-			return fmt.Errorf("identity columns: %w", err)
+		var want int64
+		if err := q.QueryRow(ctx, `SELECT coalesce(max(`+column+`), 0) FROM `+table).Scan(&want); err != nil {
+			return err
 		}
 		for _, c := range store.Counters {
-			found := false
-			for _, id := range idents {
-				found = found || (id.table == c.Table && id.column == c.Column)
-			}
-			if !found {
-				return fmt.Errorf("counter %s: %s.%s is not an identity column", c.Name, c.Table, c.Column)
+			if c.Table == id.table && c.Column == id.column {
+				want = max(want, values[c.Name])
 			}
 		}
-		for _, id := range idents {
-			if _, err := tx.Exec(ctx, `LOCK TABLE `+pgx.Identifier{id.table}.Sanitize()+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-			seq, err := sequenceOf(ctx, tx, id.table, id.column)
-			if err != nil {
-				return err
-			}
-			var want int64
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(`+pgx.Identifier{id.column}.Sanitize()+`), 0) FROM `+pgx.Identifier{id.table}.Sanitize()).Scan(&want); err != nil {
-				return err
-			}
-			for _, c := range store.Counters {
-				if c.Table == id.table && c.Column == id.column {
-					want = max(want, values[c.Name])
-				}
-			}
-			last, err := lastValue(ctx, tx, seq)
-			if err != nil {
-				return err
-			}
-			if want > last {
-				if _, err := tx.Exec(ctx, `SELECT setval($1::regclass, $2)`, seq, want); err != nil {
-					return fmt.Errorf("raise %s: %w", seq, err)
-				}
+		last, err := lastValue(ctx, q, seq)
+		if err != nil {
+			return err
+		}
+		if want > last {
+			if _, err := q.Exec(ctx, `SELECT setval($1::regclass, $2)`, seq, want); err != nil {
+				return fmt.Errorf("raise %s: %w", seq, err)
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Schema implements store.TableStore from information_schema.columns, in

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
@@ -31,6 +30,7 @@ var migrations embed.FS
 type Store struct {
 	*sqlstore.Store
 	db      *sql.DB
+	q       *sqlDB
 	readers *readers
 }
 
@@ -76,7 +76,8 @@ func OpenOptions(ctx context.Context, path string, o Options) (*Store, error) {
 		db.Close()
 		return nil, describeOpenError(err)
 	}
-	s := &Store{Store: sqlstore.New(dialect, newDB(db)), db: db}
+	adb := newDB(db)
+	s := &Store{Store: sqlstore.New(dialect, adb, bulk{}), db: db, q: adb}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -242,33 +243,3 @@ func (s *Store) Close() error {
 
 // DB exposes the handle for tests and benchmarks of this package.
 func (s *Store) DB() *sql.DB { return s.db }
-
-// millis stores a time as Unix milliseconds, NULL for the zero time.
-func millis(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func fromMillis(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(n.Int64).UTC()
-}
-
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}

@@ -8,13 +8,17 @@ import (
 	"strings"
 
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 // Tables returns the store's table-level access (store.TableStore), what
 // `invcloud migrate` copies and checks with.
-func (s *Store) Tables() store.TableStore { return tableStore{db: s.db} }
+func (s *Store) Tables() store.TableStore { return tableStore{db: s.db, q: s.q} }
 
-type tableStore struct{ db *sql.DB }
+type tableStore struct {
+	db *sql.DB
+	q  *sqlDB
+}
 
 // Snapshot implements store.TableStore: a read-only (deferred) transaction
 // sees one WAL snapshot from its first read to its end.
@@ -89,8 +93,10 @@ func (r tableReader) Rows(ctx context.Context, t *store.Table, batch int, fn fun
 					row[i] = bools[i].Bool
 				}
 			case store.KindBlob:
-				if blobs[i] != nil || !c.Nullable {
-					row[i] = nonNil(blobs[i])
+				if blobs[i] != nil {
+					row[i] = blobs[i]
+				} else if !c.Nullable {
+					row[i] = []byte{}
 				}
 			}
 		}
@@ -135,33 +141,80 @@ func (ts tableStore) HasRows(ctx context.Context, t *store.Table) (bool, error) 
 	return ok, err
 }
 
-// WriteRows implements store.TableStore with multi-row INSERTs (bulkRows
-// rows each) in one transaction.
+// WriteRows implements store.TableStore: bulk.Insert in one transaction.
 func (ts tableStore) WriteRows(ctx context.Context, t *store.Table, rows [][]any) error {
-	return withTx(ctx, ts.db, func(tx *sql.Tx) error {
-		cols := make([]string, len(t.Cols))
-		for i, c := range t.Cols {
-			cols[i] = c.Name
-		}
-		return newInserter(ctx, tx, t.Name, cols...).insert(len(rows), func(i int, a []any) []any { return append(a, rows[i]...) })
+	return ts.q.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error {
+		return bulk{}.Insert(ctx, q, t, len(rows), func(i int, r []any) { copy(r, rows[i]) })
 	})
 }
 
-// RaiseCounters implements store.TableStore. SQLite's rowid keys need no
-// resync: a new row takes the largest id plus one.
+// RaiseCounters implements store.TableStore: bulk.RaiseCounters in one
+// transaction.
 func (ts tableStore) RaiseCounters(ctx context.Context, values map[string]int64) error {
-	return withTx(ctx, ts.db, func(tx *sql.Tx) error {
-		for _, c := range store.Counters {
-			// The largest id present counts too: a counter below it would
-			// hand that id out again.
-			q := `INSERT INTO sequences (name, value) VALUES (?1, max(?2, (SELECT coalesce(max(` + c.Column + `), 0) FROM ` + c.Table + `)))
-				ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`
-			if _, err := tx.ExecContext(ctx, q, c.Name, values[c.Name]); err != nil {
-				return fmt.Errorf("counter %s: %w", c.Name, err)
-			}
+	return ts.q.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error { return bulk{}.RaiseCounters(ctx, q, values) })
+}
+
+// bulk is SQLite's bulk writer (sqlstore.Bulk).
+type bulk struct{}
+
+// bulkRows is how many rows one INSERT carries: enough to amortise the
+// statement, few enough to stay far under SQLite's parameter limit.
+const bulkRows = 256
+
+// Insert implements sqlstore.Bulk with multi-row INSERTs of bulkRows rows,
+// each size prepared once a call, past the adapter's $n rewriting.
+func (bulk) Insert(ctx context.Context, q sqlstore.Querier, t *store.Table, n int, row func(i int, r []any)) error {
+	tx, ok := q.(*sqlTx)
+	if !ok {
+		return errors.New("bulk insert outside a transaction")
+	}
+	cols := len(t.Cols)
+	head := "INSERT INTO " + t.Name + " (" + t.ColumnNames() + ") VALUES "
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
 		}
-		return nil
-	})
+	}()
+	args := make([]any, bulkRows*cols)
+	for done := 0; done < n; {
+		k := min(n-done, bulkRows)
+		st := stmts[k]
+		if st == nil {
+			q := head + strings.TrimSuffix(strings.Repeat(tuple+",", k), ",") + " ON CONFLICT DO NOTHING"
+			var err error
+			if st, err = tx.tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			stmts[k] = st
+		}
+		a := args[:k*cols]
+		clear(a)
+		for i := range k {
+			row(done+i, a[i*cols:(i+1)*cols:(i+1)*cols])
+		}
+		if _, err := st.ExecContext(ctx, a...); err != nil {
+			return err
+		}
+		done += k
+	}
+	return nil
+}
+
+// RaiseCounters implements sqlstore.Bulk. SQLite's rowid keys need no
+// resync: a new row takes the largest id plus one.
+func (bulk) RaiseCounters(ctx context.Context, q sqlstore.Querier, values map[string]int64) error {
+	for _, c := range store.Counters {
+		// The largest id present counts too: a counter below it would
+		// hand that id out again.
+		stmt := `INSERT INTO sequences (name, value) VALUES ($1, max($2, (SELECT coalesce(max(` + c.Column + `), 0) FROM ` + c.Table + `)))
+			ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`
+		if _, err := q.Exec(ctx, stmt, c.Name, values[c.Name]); err != nil {
+			return fmt.Errorf("counter %s: %w", c.Name, err)
+		}
+	}
+	return nil
 }
 
 // Schema implements store.TableStore from sqlite_master and
@@ -195,20 +248,4 @@ func (ts tableStore) Schema(ctx context.Context) ([]store.SchemaColumn, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// withTx runs fn in a write transaction (IMMEDIATE, the driver's default).
-func withTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }

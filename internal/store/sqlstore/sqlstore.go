@@ -19,12 +19,13 @@ import (
 type Store struct {
 	db   DB
 	d    Dialect
+	bulk Bulk
 	list listing
 }
 
-// New returns the shared store over db, speaking d.
-func New(d Dialect, db DB) *Store {
-	return &Store{db: db, d: d, list: newListing(d)}
+// New returns the shared store over db, speaking d, writing in bulk with b.
+func New(d Dialect, db DB, b Bulk) *Store {
+	return &Store{db: db, d: d, bulk: b, list: newListing(d)}
 }
 
 // Ping checks the database answers.
