@@ -45,7 +45,7 @@ func TestCSRFHandshake(t *testing.T) {
 
 	first := e.do(req{method: http.MethodPost, target: target, as: demo.GuideUser})
 	tok := first.Header.Get("x-csrf-token")
-	if first.Status != http.StatusForbidden || tok == "" || compact(first.Body) != `{"errors":[{"code":0,"message":"Token Validation Failed"}]}` {
+	if first.Status != http.StatusForbidden || tok == "" || compact(first.Body) != `{"errors":[{"code":0,"message":"XSRF token invalid"}]}` {
 		t.Fatalf("first call: %d, token %q, body %s", first.Status, tok, first.Body)
 	}
 	if _, w := e.Calls.counts(); w != 0 || !slices.Equal(collection(t, e.Store, demo.GuideUser), before) {

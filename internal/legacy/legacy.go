@@ -7,7 +7,6 @@ package legacy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,7 +16,7 @@ import (
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/pagetoken"
-	"github.com/invcloud/invcloud/internal/reqerr"
+	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -36,10 +35,11 @@ type Store interface {
 
 // Handler serves the legacy endpoints.
 type Handler struct {
-	store  Store
-	tokens *pagetoken.Codec
-	log    *slog.Logger
-	now    func() time.Time
+	store    Store
+	sessions *Sessions
+	tokens   *pagetoken.Codec
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // New returns a Handler. Cursors are signed with tokens (the page token
@@ -52,7 +52,7 @@ func New(s Store, tokens *pagetoken.Codec, log *slog.Logger, now func() time.Tim
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{store: s, tokens: tokens, log: log, now: now}
+	return &Handler{store: s, sessions: NewSessions(s, log, now), tokens: tokens, log: log, now: now}
 }
 
 // route is one endpoint of spec 6.4.
@@ -83,11 +83,11 @@ func (h *Handler) routes() []route {
 
 // Register adds the endpoints to mux. Every request passes the CSRF guard
 // first; other methods on these paths get 405 in the legacy envelope.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux routes.Mux) {
 	allowed := map[string][]string{}
 	var paths []string
 	for _, rt := range h.routes() {
-		mux.Handle(rt.method+" "+rt.path, h.guard(rt.fn))
+		mux.Handle(rt.method+" "+rt.path, h.sessions.Guard(Envelope, rt.fn))
 		if allowed[rt.path] == nil {
 			paths = append(paths, rt.path)
 		}
@@ -95,7 +95,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 	for _, p := range paths {
 		methods := allowed[p]
-		mux.Handle(p, h.guard(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle(p, h.sessions.Guard(Envelope, func(w http.ResponseWriter, r *http.Request) {
 			allow := strings.Join(methods, ", ")
 			if strings.Contains(allow, http.MethodGet) {
 				allow += ", " + http.MethodHead
@@ -113,14 +113,13 @@ const UserFacingMessage = "Something went wrong"
 
 // Messages of the framework-level (code 0) errors.
 const (
-	MsgUnauthorized    = "Authorization has been denied for this request."
-	MsgTokenValidation = "Token Validation Failed"
-	MsgInvalidRequest  = "The request is invalid."
-	MsgUnknownError    = "An unknown error occured." // sic, as Roblox documents it
-	MsgUnavailable     = "The service is unavailable."
-	MsgInvalidCursor   = "The cursor is invalid."
-	MsgInvalidLimit    = "The limit is invalid. Allowed values are 10, 25, 50 and 100."
-	MsgInvalidSort     = "The sortOrder is invalid. Allowed values are Asc and Desc."
+	MsgUnauthorized   = "Authorization has been denied for this request."
+	MsgInvalidRequest = "The request is invalid."
+	MsgUnknownError   = "An unknown error occured." // sic, as Roblox documents it
+	MsgUnavailable    = "The service is unavailable."
+	MsgInvalidCursor  = "The cursor is invalid."
+	MsgInvalidLimit   = "The limit is invalid. Allowed values are 10, 25, 50 and 100."
+	MsgInvalidSort    = "The sortOrder is invalid. Allowed values are Asc and Desc."
 	// MsgCancelled answers a request whose client went away (nobody reads
 	// it; the status is what metrics and logs see).
 	MsgCancelled = "The request was cancelled."
@@ -148,80 +147,28 @@ func writeFramework(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: 0, Message: msg}}})
 }
 
-// clientGone answers a failure caused by the client going away as Open
-// Cloud does: 499, logged at debug level, not a 5xx. It reports whether it
-// answered.
+// clientGone answers a failure caused by the client going away: 499, not
+// a 5xx. It reports whether it answered.
 func (h *Handler) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
-	if !reqerr.Log(h.log, r, "legacy request failed", err, "path", r.URL.Path) {
-		return false
-	}
-	writeFramework(w, reqerr.StatusClientClosed, MsgCancelled)
-	return true
+	return h.sessions.ClientGone(w, r, Envelope, err)
 }
 
 // internal answers a failure of the store: 499 when the client went away,
 // 503 when the store does not answer (clients retry), else 500.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if h.clientGone(w, r, err) {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
-	defer cancel()
-	if h.store.Ping(ctx) != nil {
-		writeFramework(w, http.StatusServiceUnavailable, MsgUnavailable)
-		return
-	}
-	writeFramework(w, http.StatusInternalServerError, MsgUnknownError)
+	h.sessions.Fail(w, r, Envelope, err)
 }
 
 // ---- sessions ----
 
-type sessionKey struct{}
-
-// sessionResult is the request's cookie, resolved once.
-type sessionResult struct {
-	cookie  bool // a non-empty .ROBLOSECURITY cookie was sent
-	hash    account.TokenHash
-	session *store.Session // nil: no valid session
-}
-
-// resolve looks the request's cookie up, once per request.
-func (h *Handler) resolve(r *http.Request) (*sessionResult, error) {
-	if v, ok := r.Context().Value(sessionKey{}).(*sessionResult); ok {
-		return v, nil
-	}
-	res := &sessionResult{}
-	c, err := r.Cookie(account.CookieName)
-	if err != nil || c.Value == "" {
-		return res, nil
-	}
-	res.cookie, res.hash = true, account.HashSessionToken(c.Value)
-	sess, err := h.store.Session(r.Context(), res.hash, h.now())
-	switch {
-	case err == nil:
-		res.session = &sess
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, err
-	}
-	return res, nil
-}
-
-// withSession stores res in r's context.
-func withSession(r *http.Request, res *sessionResult) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), sessionKey{}, res))
-}
-
 // viewerID is the signed-in user, or 0.
 func (h *Handler) viewerID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	res, err := h.resolve(r)
+	c, err := h.sessions.Caller(r)
 	if err != nil {
 		h.internal(w, r, err)
 		return 0, false
 	}
-	if res.session == nil {
-		return 0, true
-	}
-	return res.session.UserID, true
+	return c.UserID(), true
 }
 
 // requireSession answers 401 unless the request is signed in.

@@ -29,6 +29,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/web"
 )
@@ -147,7 +148,7 @@ var endpoints = op.Endpoints{
 func (p *Provider) Issuer() string { return p.issuer }
 
 // Register adds the provider's endpoints and pages to mux.
-func (p *Provider) Register(mux *http.ServeMux) {
+func (p *Provider) Register(mux routes.Mux) {
 	mux.Handle("/oauth/", p.protocol())
 	mux.HandleFunc("POST /oauth/v1/token/resources", p.resources)
 	mux.HandleFunc("/oauth/v1/token/resources", methodNotAllowed)

@@ -17,6 +17,7 @@ import (
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/reqerr"
+	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -90,7 +91,7 @@ func (h *Handler) charge(w http.ResponseWriter, r *http.Request, p *auth.Princip
 func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
 // Register adds the handler's routes to mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux routes.Mux) {
 	mux.HandleFunc("GET /cloud/v2/users/{user_id}/inventory-items", h.listInventoryItems)
 	mux.HandleFunc("POST /api-keys/v1/introspect", h.introspect)
 	// Other methods on these paths: JSON rather than net/http's plain text.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 )
 
@@ -103,7 +104,7 @@ func New(cfg Config) (*Site, error) {
 }
 
 // Register adds the site's routes to mux.
-func (s *Site) Register(mux *http.ServeMux) {
+func (s *Site) Register(mux routes.Mux) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.home)
