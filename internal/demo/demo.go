@@ -78,6 +78,7 @@ func Set() store.Batch {
 	g.catalog()
 	g.ownerships()
 	g.legacy()
+	g.profiles()
 	return b
 }
 

@@ -74,7 +74,17 @@ type User struct {
 	DisplayName string
 	Created     time.Time
 	Visibility  Visibility
+	// Banned marks a terminated account: lookups that exclude banned users
+	// skip it, and search never shows it.
+	Banned bool
+	// Description is the profile's "About" text (the legacy blurb), at
+	// most MaxDescriptionLen characters.
+	Description string
 }
+
+// MaxDescriptionLen bounds a user's description, in characters: Roblox's
+// limit for the profile "About" text.
+const MaxDescriptionLen = 1000
 
 // Asset is a catalog asset.
 type Asset struct {

@@ -26,6 +26,7 @@ import (
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/store/postgres"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
+	"github.com/invcloud/invcloud/internal/users"
 	"github.com/invcloud/invcloud/internal/web"
 )
 
@@ -99,7 +100,9 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	authn := auth.New(st, cfg.Now, cfg.Log)
 	mux := http.NewServeMux()
-	opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas)).Register(mux)
+	oc := opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas))
+	oc.Register(mux)
+	users.New(st, tokens, oc, cfg.Log).Register(mux)
 	legacy.New(st, tokens, cfg.Log, cfg.Now).Register(mux)
 	site, err := web.New(web.Config{Store: st, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
 	if err != nil {

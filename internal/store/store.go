@@ -103,6 +103,7 @@ type Store interface {
 	AccountStore
 	OAuthStore
 	LegacyStore
+	UserLookup
 
 	Close() error
 	Ping(ctx context.Context) error

@@ -100,7 +100,8 @@ func (t *Table) ColumnNames() string {
 // check (CheckSchema, run by migrate and the tests) fails.
 var Tables = []Table{
 	T("settings", "name", "name text", "value blob"),
-	T("users", "id", "id int", "name text", "display_name text", "created_at int", "visibility text", "password_hash text?"),
+	T("users", "id", "id int", "name text", "display_name text", "created_at int", "visibility text", "password_hash text?",
+		"banned bool", "description text"),
 	T("assets", "id", "id int", "name text", "asset_type_id int", "creator_user_id int", "collectible_item_id text?",
 		"serialized bool", "created_at int", "last_serial int"),
 	T("badges", "id", "id int", "name text", "universe_id int"),

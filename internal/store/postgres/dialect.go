@@ -35,6 +35,11 @@ var dialect = sqlstore.Dialect{
 	// Through the users_name index on lower(name COLLATE "C"): ASCII
 	// folding, as SQLite's NOCASE.
 	NameIs: `lower(name COLLATE "C") = lower(CAST($1 AS TEXT) COLLATE "C")`,
+	NameIn: func(n int) string { return `lower(name COLLATE "C") = ANY(CAST($` + strconv.Itoa(n) + ` AS TEXT[]))` },
+	Texts:  func(ss []string) any { return ss },
+	Contains: func(col string, n int) string {
+		return `lower(` + col + ` COLLATE "C") LIKE $` + strconv.Itoa(n) + ` ESCAPE '\'`
+	},
 }
 
 const (

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -29,6 +30,19 @@ var dialect = sqlstore.Dialect{
 	},
 	// users.name is declared COLLATE NOCASE (ASCII folding), and indexed so.
 	NameIs: `name = $1`,
+	// IN takes the NOCASE collation of its left operand, the column.
+	NameIn:   func(n int) string { return "name IN (SELECT value FROM json_each($" + strconv.Itoa(n) + "))" },
+	Texts:    jsonTexts,
+	Contains: func(col string, n int) string { return col + " LIKE $" + strconv.Itoa(n) + ` ESCAPE '\'` },
+}
+
+// jsonTexts is a string list as one JSON array parameter, for json_each.
+func jsonTexts(ss []string) any {
+	b, err := json.Marshal(ss)
+	if err != nil { // strings always marshal
+		panic(err)
+	}
+	return string(b)
 }
 
 func isUnique(err error) bool {

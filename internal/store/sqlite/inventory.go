@@ -20,7 +20,7 @@ const (
 	assetColumns = `ua.instance_id, ua.asset_id, ua.asset_type, ua.serial_number,
 	ua.collectible_instance_id, ua.collectible_state, ua.added_at, a.collectible_item_id`
 
-	userQuery = `SELECT name, display_name, created_at, visibility FROM users WHERE id = ?`
+	userQuery = `SELECT name, display_name, created_at, visibility, banned, description FROM users WHERE id = ?`
 
 	assetsQuery = `SELECT ` + assetColumns + `
 		FROM user_assets ua JOIN assets a ON a.id = ua.asset_id

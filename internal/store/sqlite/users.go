@@ -23,6 +23,7 @@ func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
 			u.Name, u.DisplayName = r.user.ColumnText(0), r.user.ColumnText(1)
 			u.Created = time.UnixMilli(r.user.ColumnInt64(2)).UTC()
 			u.Visibility = inventory.Visibility(r.user.ColumnText(3))
+			u.Banned, u.Description = r.user.ColumnBool(4), r.user.ColumnText(5)
 			return false
 		}, id)
 	})

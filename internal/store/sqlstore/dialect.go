@@ -65,6 +65,19 @@ type Dialect struct {
 	// an index: a NOCASE column in SQLite, a lower(name) index in
 	// PostgreSQL.
 	NameIs string
+
+	// NameIn matches users.name, ignoring ASCII case and through NameIs's
+	// index, against any name of the list bound as parameter n (already in
+	// ASCII lower case: store.FoldASCII); Texts turns the list into that
+	// parameter's value (a JSON array for json_each, or text[]).
+	NameIn func(n int) string
+	Texts  func([]string) any
+
+	// Contains matches the text column col against the LIKE pattern bound
+	// as parameter n (ASCII lower case, escaped with backslashes:
+	// store.EscapeLike), ignoring ASCII case: SQLite's LIKE folds ASCII by
+	// itself, PostgreSQL's needs lower(col COLLATE "C").
+	Contains func(col string, n int) string
 }
 
 // RowLocks are the row-locking clauses of SELECT ... FOR, each with its

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
@@ -10,8 +11,12 @@ import (
 
 // CreateUser implements store.Store.
 func (s *Store) CreateUser(ctx context.Context, u inventory.User) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO users (id, name, display_name, created_at, visibility) VALUES ($1, $2, $3, $4, $5)`,
-		u.ID, u.Name, u.DisplayName, u.Created.UnixMilli(), string(u.Visibility))
+	if n := utf8.RuneCountInString(u.Description); n > inventory.MaxDescriptionLen {
+		return fmt.Errorf("create user %d: description of %d characters, the limit is %d", u.ID, n, inventory.MaxDescriptionLen)
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO users (id, name, display_name, created_at, visibility, banned, description)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		u.ID, u.Name, u.DisplayName, u.Created.UnixMilli(), string(u.Visibility), u.Banned, u.Description)
 	if s.d.IsUnique(err) {
 		return fmt.Errorf("user %d (%s): %w", u.ID, u.Name, store.ErrExists)
 	}
@@ -21,17 +26,26 @@ func (s *Store) CreateUser(ctx context.Context, u inventory.User) error {
 	return nil
 }
 
-// User implements store.Store.
-func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
-	u := inventory.User{ID: id}
+// userColumns are the columns scanUser reads, in its order.
+const userColumns = `id, name, display_name, created_at, visibility, banned, description`
+
+func scanUser(r Row) (inventory.User, error) {
+	var u inventory.User
 	var created int64
 	var vis string
-	err := s.db.QueryRow(ctx, `SELECT name, display_name, created_at, visibility FROM users WHERE id = $1`, id).
-		Scan(&u.Name, &u.DisplayName, &created, &vis)
-	if err != nil {
-		return u, notFound(err, fmt.Sprintf("user %d", id))
+	if err := r.Scan(&u.ID, &u.Name, &u.DisplayName, &created, &vis, &u.Banned, &u.Description); err != nil {
+		return u, err
 	}
 	u.Created, u.Visibility = timeOf(created), inventory.Visibility(vis)
+	return u, nil
+}
+
+// User implements store.Store.
+func (s *Store) User(ctx context.Context, id int64) (inventory.User, error) {
+	u, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return inventory.User{ID: id}, notFound(err, fmt.Sprintf("user %d", id))
+	}
 	return u, nil
 }
 
@@ -43,24 +57,73 @@ func (s *Store) SetVisibility(ctx context.Context, id int64, v inventory.Visibil
 
 // Users implements store.Store.
 func (s *Store) Users(ctx context.Context, after int64, limit int) ([]inventory.User, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, name, display_name, created_at, visibility FROM users WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	users, err := s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
+	return users, nil
+}
+
+// queryUsers runs a query of userColumns and reads up to limit rows.
+func (s *Store) queryUsers(ctx context.Context, limit int, q string, args ...any) ([]inventory.User, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 	users := make([]inventory.User, 0, min(limit, 1000))
-	for rows.Next() {
-		var u inventory.User
-		var created int64
-		var vis string
-		if err := rows.Scan(&u.ID, &u.Name, &u.DisplayName, &created, &vis); err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
+	for len(users) < limit && rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
 		}
-		u.Created, u.Visibility = timeOf(created), inventory.Visibility(vis)
 		users = append(users, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+	return users, rows.Err()
+}
+
+// UsersByID implements store.UserLookup.
+func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]inventory.User, error) {
+	if len(ids) == 0 {
+		return []inventory.User{}, nil
+	}
+	users, err := s.queryUsers(ctx, len(ids), `SELECT `+userColumns+` FROM users WHERE id `+s.d.InInt64s(1)+` ORDER BY id`, s.d.Int64s(ids))
+	if err != nil {
+		return nil, fmt.Errorf("users by id: %w", err)
+	}
+	return users, nil
+}
+
+// UsersByName implements store.UserLookup. The names are folded to ASCII
+// lower case here, so the dialect's NameIn compares them through the same
+// index as NameIs.
+func (s *Store) UsersByName(ctx context.Context, names []string) ([]inventory.User, error) {
+	if len(names) == 0 {
+		return []inventory.User{}, nil
+	}
+	folded := make([]string, len(names))
+	for i, n := range names {
+		folded[i] = store.FoldASCII(n)
+	}
+	users, err := s.queryUsers(ctx, len(names), `SELECT `+userColumns+` FROM users WHERE `+s.d.NameIn(1)+` ORDER BY id`, s.d.Texts(folded))
+	if err != nil {
+		return nil, fmt.Errorf("users by name: %w", err)
+	}
+	return users, nil
+}
+
+// SearchUsers implements store.UserLookup: a keyset walk of the users by
+// id, testing each name and display name. A substring match cannot use an
+// index, so the walk reads users until the page is full; the page bound
+// (100) keeps it short unless the keyword is rare.
+func (s *Store) SearchUsers(ctx context.Context, keyword string, sp store.Span) ([]inventory.User, error) {
+	pattern := "%" + store.EscapeLike(store.FoldASCII(keyword)) + "%"
+	cond, order := spanSQL(sp, "id", 2)
+	q, args := s.page(`SELECT `+userColumns+` FROM users WHERE NOT banned AND (`+s.d.Contains("name", 1)+` OR `+
+		s.d.Contains("display_name", 1)+`)`+cond+order, sp.Limit, pattern, sp.From)
+	users, err := s.queryUsers(ctx, sp.Limit, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search users: %w", err)
 	}
 	return users, nil
 }

@@ -1,0 +1,82 @@
+package users
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/invcloud/invcloud/internal/opencloud"
+	"github.com/invcloud/invcloud/internal/reqerr"
+	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/wire"
+)
+
+// Scopes that unlock parts of the User resource (spec 27); none is needed
+// for the rest.
+const (
+	ScopeAdvancedRead = "user.advanced:read"
+	ScopeSocialRead   = "user.social:read"
+)
+
+// Locale is every user's locale. invcloud keeps none per user; the value
+// is in the form Roblox actually sends ("en_us"), not the documented IETF
+// "en-US" (docs/compat.md).
+const Locale = "en_us"
+
+// SocialVisibility is the visibility of every user's (empty) social links.
+const SocialVisibility = "NO_ONE"
+
+func writeCloudError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	body, _ := json.Marshal(wire.Error{Code: code, Message: msg})
+	w.Write(body)
+}
+
+func (h *Handler) cloudUser(w http.ResponseWriter, r *http.Request) {
+	p := h.gate.Gate(w, r, GetUserPolicy)
+	if p == nil {
+		return
+	}
+	id, ok := parseID(r.PathValue("user_id"))
+	if !ok {
+		writeCloudError(w, http.StatusBadRequest, opencloud.CodeInvalidArgument, "Invalid User ID in the request.")
+		return
+	}
+	u, err := h.store.User(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeCloudError(w, http.StatusNotFound, opencloud.CodeNotFound, "User not found.")
+		return
+	}
+	if err != nil {
+		switch {
+		case reqerr.Log(h.log, r, "users request failed", err, "path", r.URL.Path):
+			writeCloudError(w, reqerr.StatusClientClosed, "CANCELLED", "The request was cancelled.")
+		case h.storeDown(r):
+			writeCloudError(w, http.StatusServiceUnavailable, opencloud.CodeUnavailable, "The service is currently unavailable.")
+		default:
+			writeCloudError(w, http.StatusInternalServerError, opencloud.CodeInternal, "Internal server error.")
+		}
+		return
+	}
+	sid := strconv.FormatInt(u.ID, 10)
+	resp := wire.CloudUser{
+		Path: "users/" + sid, CreateTime: cloudTime(u.Created), ID: sid, Name: u.Name, DisplayName: u.DisplayName,
+		About: u.Description, Locale: Locale,
+	}
+	if p.HasScope(ScopeAdvancedRead) {
+		resp.IDVerified = new(bool)
+	}
+	if p.HasScope(ScopeSocialRead) {
+		resp.SocialNetworkProfiles = &wire.SocialNetworkProfiles{Visibility: SocialVisibility}
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		writeCloudError(w, http.StatusInternalServerError, opencloud.CodeInternal, "Internal server error.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
