@@ -9,122 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
-
-// Tables returns the store's table-level access (store.TableStore), what
-// `invcloud migrate` copies and checks with.
-func (s *Store) Tables() store.TableStore { return tableStore{pool: s.pool} }
-
-type tableStore struct{ pool *pgxpool.Pool }
-
-// Snapshot implements store.TableStore: a REPEATABLE READ, READ ONLY
-// transaction.
-func (ts tableStore) Snapshot(ctx context.Context, fn func(store.TableReader) error) error {
-	tx, err := ts.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	return fn(tableReader{tx: tx})
-}
-
-type tableReader struct{ tx pgx.Tx }
-
-// selectRows is the query reading t in key order, text keys bytewise
-// (COLLATE "C") as SQLite orders them.
-func selectRows(t *store.Table) string {
-	keys := make([]string, len(t.Key))
-	for i, k := range t.Key {
-		keys[i] = k
-		if t.Col(k).Kind == store.KindText {
-			keys[i] += ` COLLATE "C"`
-		}
-	}
-	return "SELECT " + t.ColumnNames() + " FROM " + t.Name + " ORDER BY " + strings.Join(keys, ", ")
-}
-
-// Rows implements store.TableReader.
-func (r tableReader) Rows(ctx context.Context, t *store.Table, batch int, fn func([][]any) error) error {
-	rows, err := r.tx.Query(ctx, selectRows(t))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	n := len(t.Cols)
-	ints, texts, bools := make([]pgtype.Int8, n), make([]pgtype.Text, n), make([]pgtype.Bool, n)
-	blobs := make([][]byte, n)
-	dest := make([]any, n)
-	for i, c := range t.Cols {
-		switch c.Kind {
-		case store.KindInt:
-			dest[i] = &ints[i]
-		case store.KindText:
-			dest[i] = &texts[i]
-		case store.KindBool:
-			dest[i] = &bools[i]
-		case store.KindBlob:
-			dest[i] = &blobs[i]
-		}
-	}
-	var (
-		out  [][]any
-		vals []any // rows are carved from chunks of this
-	)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		if len(vals) < n {
-			vals = make([]any, 1024*n)
-		}
-		row := vals[:n:n]
-		vals = vals[n:]
-		for i, c := range t.Cols {
-			switch c.Kind {
-			case store.KindInt:
-				if ints[i].Valid {
-					row[i] = ints[i].Int64
-				}
-			case store.KindText:
-				if texts[i].Valid {
-					row[i] = texts[i].String
-				}
-			case store.KindBool:
-				if bools[i].Valid {
-					row[i] = bools[i].Bool
-				}
-			case store.KindBlob:
-				if blobs[i] != nil {
-					row[i] = blobs[i]
-				} else if !c.Nullable {
-					row[i] = []byte{}
-				}
-				blobs[i] = nil // pgx reuses a non-nil slice's array
-			}
-		}
-		if out == nil {
-			out = make([][]any, 0, min(batch, 1024))
-		}
-		out = append(out, row)
-		if len(out) == batch {
-			if err := fn(out); err != nil {
-				return err
-			}
-			out = nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(out) > 0 {
-		return fn(out)
-	}
-	return nil
-}
 
 // sequenceOf returns the sequence behind an identity column.
 func sequenceOf(ctx context.Context, q sqlstore.Querier, table, column string) (string, error) {
@@ -146,26 +34,19 @@ func lastValue(ctx context.Context, q sqlstore.Querier, seq string) (int64, erro
 	return v, err
 }
 
-// Counters implements store.TableReader: the identity sequences'.
-func (r tableReader) Counters(ctx context.Context) (map[string]int64, error) {
+// Counters implements sqlstore.Bulk: the identity sequences'.
+func (bulk) Counters(ctx context.Context, q sqlstore.Querier) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, c := range store.Counters {
-		seq, err := sequenceOf(ctx, pgxTx{r.tx}, c.Table, c.Column)
+		seq, err := sequenceOf(ctx, q, c.Table, c.Column)
 		if err != nil {
 			return nil, fmt.Errorf("counter %s: %w", c.Name, err)
 		}
-		if out[c.Name], err = lastValue(ctx, pgxTx{r.tx}, seq); err != nil {
+		if out[c.Name], err = lastValue(ctx, q, seq); err != nil {
 			return nil, fmt.Errorf("counter %s: %w", c.Name, err)
 		}
 	}
 	return out, nil
-}
-
-// HasRows implements store.TableStore.
-func (ts tableStore) HasRows(ctx context.Context, t *store.Table) (bool, error) {
-	var ok bool
-	err := ts.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+t.Name+`)`).Scan(&ok)
-	return ok, err
 }
 
 // arrayTypes are the parameter types of each kind's column arrays.
@@ -181,19 +62,6 @@ func insertRows(t *store.Table) string {
 		params[i] = "$" + strconv.Itoa(i+1) + "::" + arrayTypes[c.Kind]
 	}
 	return "INSERT INTO " + t.Name + " (" + t.ColumnNames() + ") SELECT * FROM unnest(" + strings.Join(params, ", ") + ") ON CONFLICT DO NOTHING"
-}
-
-// WriteRows implements store.TableStore: bulk.Insert in one transaction.
-func (ts tableStore) WriteRows(ctx context.Context, t *store.Table, rows [][]any) error {
-	return pgxDB{ts.pool}.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error {
-		return bulk{}.Insert(ctx, q, t, len(rows), func(i int, r []any) { copy(r, rows[i]) })
-	})
-}
-
-// RaiseCounters implements store.TableStore: bulk.RaiseCounters in one
-// transaction.
-func (ts tableStore) RaiseCounters(ctx context.Context, values map[string]int64) error {
-	return pgxDB{ts.pool}.Tx(ctx, sqlstore.TxOptions{}, func(q sqlstore.Querier) error { return bulk{}.RaiseCounters(ctx, q, values) })
 }
 
 // bulk is PostgreSQL's bulk writer (sqlstore.Bulk).
@@ -345,17 +213,20 @@ func (bulk) RaiseCounters(ctx context.Context, q sqlstore.Querier, values map[st
 	return nil
 }
 
-// Schema implements store.TableStore from information_schema.columns, in
+// Schema implements sqlstore.Bulk from information_schema.columns, in
 // the schema the store works in.
-func (ts tableStore) Schema(ctx context.Context) ([]store.SchemaColumn, error) {
-	rows, err := ts.pool.Query(ctx, `SELECT table_name, column_name, data_type, is_nullable = 'YES'
+func (bulk) Schema(ctx context.Context, q sqlstore.Querier) ([]store.SchemaColumn, error) {
+	rows, err := q.Query(ctx, `SELECT table_name, column_name, data_type, is_nullable = 'YES'
 		FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (c store.SchemaColumn, err error) {
-		if err = r.Scan(&c.Table, &c.Column, &c.Type, &c.Nullable); err != nil {
-			return c, err
+	defer rows.Close()
+	var out []store.SchemaColumn
+	for rows.Next() {
+		var c store.SchemaColumn
+		if err := rows.Scan(&c.Table, &c.Column, &c.Type, &c.Nullable); err != nil {
+			return nil, err
 		}
 		switch c.Type {
 		case "bigint", "integer", "smallint":
@@ -367,6 +238,7 @@ func (ts tableStore) Schema(ctx context.Context) ([]store.SchemaColumn, error) {
 		case "bytea":
 			c.Kinds = []store.Kind{store.KindBlob}
 		}
-		return c, nil
-	})
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

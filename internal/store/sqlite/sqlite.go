@@ -30,7 +30,6 @@ var migrations embed.FS
 type Store struct {
 	*sqlstore.Store
 	db      *sql.DB
-	q       *sqlDB
 	readers *readers
 }
 
@@ -76,8 +75,7 @@ func OpenOptions(ctx context.Context, path string, o Options) (*Store, error) {
 		db.Close()
 		return nil, describeOpenError(err)
 	}
-	adb := newDB(db)
-	s := &Store{Store: sqlstore.New(dialect, adb, bulk{}), db: db, q: adb}
+	s := &Store{Store: sqlstore.New(dialect, newDB(db), bulk{}), db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

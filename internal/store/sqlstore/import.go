@@ -11,8 +11,9 @@ import (
 	"github.com/invcloud/invcloud/internal/store"
 )
 
-// Bulk is an engine's bulk writer, what Import and migrate's copy write
-// whole tables with. Both run inside a transaction of the engine's DB.
+// Bulk is what an engine does its own way with whole tables: the bulk
+// writer Import and migrate's copy write with, the counters, the schema.
+// Insert and RaiseCounters run inside a transaction of the engine's DB.
 type Bulk interface {
 	// Insert writes n rows into the columns of t (a registry table, or one
 	// cut to some of its columns: the rest take their defaults), skipping
@@ -26,6 +27,10 @@ type Bulk interface {
 	// other id generator (PostgreSQL identities) past the ids present,
 	// never lowering one.
 	RaiseCounters(ctx context.Context, q Querier, values map[string]int64) error
+	// Counters returns the value of every counter of store.Counters.
+	Counters(ctx context.Context, q Querier) (map[string]int64, error)
+	// Schema describes every column of every table of the schema.
+	Schema(ctx context.Context, q Querier) ([]store.SchemaColumn, error)
 }
 
 // cut returns the registry table name with only the columns cols, in that
@@ -52,7 +57,7 @@ func cut(name string, cols ...string) *store.Table {
 // (parents first). A column left out takes its default.
 var (
 	impSettings    = cut("settings", "name", "value")
-	impUsers       = cut("users", "id", "name", "display_name", "created_at", "visibility")
+	impUsers       = cut("users", "id", "name", "display_name", "created_at", "visibility", "banned", "description")
 	impAssets      = cut("assets", "id", "name", "asset_type_id", "creator_user_id", "collectible_item_id", "serialized", "created_at")
 	impBadges      = cut("badges", "id", "name", "universe_id")
 	impPasses      = cut("game_passes", "id", "name", "universe_id")
@@ -234,6 +239,7 @@ func importRows(b store.Batch, byKind map[inventory.Kind][]store.Ownership) []ro
 		{impUsers, len(b.Users), func(i int, r []any) {
 			u := b.Users[i]
 			r[0], r[1], r[2], r[3], r[4] = u.ID, u.Name, u.DisplayName, u.Created.UnixMilli(), string(u.Visibility)
+			r[5], r[6] = u.Banned, u.Description
 		}},
 		{impAssets, len(b.Assets), func(i int, r []any) {
 			x := b.Assets[i]
