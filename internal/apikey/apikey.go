@@ -104,6 +104,9 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 const (
 	MaxNameLength = 50 // characters
 	MaxAllowIPs   = 50
+	// MaxPerUser bounds one user's keys: each is a stored row anyone
+	// signed in can add (Roblox publishes no number; docs/compat.md).
+	MaxPerUser = 100
 )
 
 // ValidName returns nil if name is a usable key name: 1 to MaxNameLength

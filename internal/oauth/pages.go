@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -279,6 +280,11 @@ func (p *Provider) createApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.store.CreateOAuthApp(r.Context(), app); err != nil {
+		if errors.Is(err, store.ErrFull) {
+			p.renderApps(w, r, sess, http.StatusBadRequest, appsData{Form: form},
+				fmt.Sprintf("An account may have at most %d OAuth apps: delete one first.", store.MaxOAuthAppsPerOwner))
+			return
+		}
 		p.internal(w, r, err)
 		return
 	}

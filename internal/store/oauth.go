@@ -11,6 +11,11 @@ import (
 // authorization code or a refresh token) is presented again.
 var ErrReused = errors.New("already used")
 
+// MaxOAuthAppsPerOwner bounds the apps one user registers: each is a stored
+// row anyone signed in can add (Roblox publishes no number; docs/compat.md).
+// CreateOAuthApp answers ErrFull beyond it.
+const MaxOAuthAppsPerOwner = 50
+
 // OAuthHash is the stored form of an OAuth secret: a client secret, an
 // authorization code or a refresh token. The secrets themselves are never
 // stored.

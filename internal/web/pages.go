@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -251,6 +252,11 @@ func (s *Site) createKey(w http.ResponseWriter, r *http.Request) {
 	}
 	k.Hash = apikey.HashSecret(secret)
 	if _, err := s.store.CreateAPIKey(r.Context(), k); err != nil {
+		if errors.Is(err, store.ErrFull) {
+			s.renderCredentials(w, r, sess, http.StatusBadRequest, credentialsData{},
+				fmt.Sprintf("An account may have at most %d API keys: delete one first.", apikey.MaxPerUser))
+			return
+		}
 		s.internal(w, r, err)
 		return
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -22,14 +23,38 @@ func joinIPs(ps []netip.Prefix) string {
 	return strings.Join(ips, " ")
 }
 
+// roomFor locks the owner's row (so concurrent creations count one after
+// another) and refuses with ErrFull when owner already has max rows in
+// table, whose owner column is owner_user_id.
+func (s *Store) roomFor(ctx context.Context, q Querier, table string, owner int64, max int) error {
+	if err := mustExist(ctx, q, fmt.Sprintf("user %d", owner), `SELECT 1 FROM users WHERE id = $1`+s.d.RowLock.NoKeyUpdate, owner); err != nil {
+		return err
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE owner_user_id = $1`, owner).Scan(&n); err != nil {
+		return fmt.Errorf("count %s of user %d: %w", table, owner, err)
+	}
+	if n >= max {
+		return fmt.Errorf("user %d has %d, the most allowed: %w", owner, n, store.ErrFull)
+	}
+	return nil
+}
+
 // CreateAPIKey implements store.Store.
 func (s *Store) CreateAPIKey(ctx context.Context, k apikey.Key) (int64, error) {
 	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO api_keys (owner_user_id, name, secret_hash, scopes, allow_ips, expires_at, enabled, created_at)
+	err := s.tx(ctx, func(q Querier) error {
+		if err := s.roomFor(ctx, q, "api_keys", k.OwnerID, apikey.MaxPerUser); err != nil {
+			return err
+		}
+		return q.QueryRow(ctx, `INSERT INTO api_keys (owner_user_id, name, secret_hash, scopes, allow_ips, expires_at, enabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		k.OwnerID, k.Name, k.Hash[:], strings.Join(k.Scopes, " "), joinIPs(k.AllowIPs), millis(k.Expires), k.Enabled, k.Created.UnixMilli()).
-		Scan(&id)
+			k.OwnerID, k.Name, k.Hash[:], strings.Join(k.Scopes, " "), joinIPs(k.AllowIPs), millis(k.Expires), k.Enabled, k.Created.UnixMilli()).
+			Scan(&id)
+	})
 	switch {
+	case errors.Is(err, store.ErrFull), errors.Is(err, store.ErrNotFound):
+		return 0, fmt.Errorf("create api key: %w", err)
 	case s.d.IsForeignKey(err):
 		return 0, fmt.Errorf("create api key: user %d: %w", k.OwnerID, store.ErrNotFound)
 	case s.d.IsUnique(err):

@@ -36,9 +36,17 @@ const oauthAppColumns = `client_id, secret_hash, name, owner_user_id, redirect_u
 
 // CreateOAuthApp implements store.OAuthStore.
 func (s *Store) CreateOAuthApp(ctx context.Context, a store.OAuthApp) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO oauth_apps (`+oauthAppColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ClientID, hashOrNil(a.SecretHash), a.Name, a.OwnerID, joinLines(a.RedirectURIs), strings.Join(a.Scopes, " "), a.Public, a.Created.UnixMilli())
+	err := s.tx(ctx, func(q Querier) error {
+		if err := s.roomFor(ctx, q, "oauth_apps", a.OwnerID, store.MaxOAuthAppsPerOwner); err != nil {
+			return err
+		}
+		_, err := q.Exec(ctx, `INSERT INTO oauth_apps (`+oauthAppColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.ClientID, hashOrNil(a.SecretHash), a.Name, a.OwnerID, joinLines(a.RedirectURIs), strings.Join(a.Scopes, " "), a.Public, a.Created.UnixMilli())
+		return err
+	})
 	switch {
+	case errors.Is(err, store.ErrFull), errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("create oauth app: %w", err)
 	case s.d.IsForeignKey(err):
 		return fmt.Errorf("create oauth app: user %d: %w", a.OwnerID, store.ErrNotFound)
 	case s.d.IsUnique(err):

@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +37,8 @@ func RunAccounts(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testAccountUsers},
 		{"DeleteUser", testAccountDeleteUser},
 		{"DeleteUserNotFound", testAccountDeleteUserNotFound},
+		{"OwnedBounds", testAccountOwnedBounds},
+		{"OwnedBoundsConcurrent", testAccountOwnedBoundsConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -604,4 +608,76 @@ func testGrantAll(t *testing.T, s store.Store) {
 	if it.Collectible.SerialNumber != 3 {
 		t.Errorf("serial after failed GrantAlls = %d, want 3", it.Collectible.SerialNumber)
 	}
+}
+
+// A user's API keys and OAuth apps are bounded: anyone signed in can add
+// them, and each is a stored row.
+func testAccountOwnedBounds(t *testing.T, s store.Store) {
+	createUsers(t, s, 1, 2)
+	for i := range apikey.MaxPerUser {
+		_, err := s.CreateAPIKey(ctx, boundKey(1, i))
+		mustNil(t, err, fmt.Sprintf("CreateAPIKey %d", i))
+	}
+	_, err := s.CreateAPIKey(ctx, boundKey(1, apikey.MaxPerUser))
+	wantErr(t, err, store.ErrFull, "CreateAPIKey past the bound")
+	keys, err := s.APIKeys(ctx, 1)
+	mustNil(t, err, "APIKeys")
+	if len(keys) != apikey.MaxPerUser {
+		t.Errorf("user 1 has %d keys, want %d", len(keys), apikey.MaxPerUser)
+	}
+	_, err = s.CreateAPIKey(ctx, boundKey(2, 0))
+	mustNil(t, err, "CreateAPIKey for another user")
+	mustNil(t, s.DeleteAPIKey(ctx, keys[0].ID), "DeleteAPIKey")
+	_, err = s.CreateAPIKey(ctx, boundKey(1, apikey.MaxPerUser+1))
+	mustNil(t, err, "CreateAPIKey after a delete")
+
+	for i := range store.MaxOAuthAppsPerOwner {
+		mustNil(t, s.CreateOAuthApp(ctx, boundApp(1, i)), fmt.Sprintf("CreateOAuthApp %d", i))
+	}
+	wantErr(t, s.CreateOAuthApp(ctx, boundApp(1, store.MaxOAuthAppsPerOwner)), store.ErrFull, "CreateOAuthApp past the bound")
+	mustNil(t, s.CreateOAuthApp(ctx, boundApp(2, 0)), "CreateOAuthApp for another user")
+	_, err = s.CreateAPIKey(ctx, boundKey(42, 0))
+	wantErr(t, err, store.ErrNotFound, "CreateAPIKey for a missing user")
+	wantErr(t, s.CreateOAuthApp(ctx, boundApp(42, 0)), store.ErrNotFound, "CreateOAuthApp for a missing user")
+}
+
+// Creations racing for the last places: exactly as many succeed as there
+// is room (only PostgreSQL can notice a missing row lock here).
+func testAccountOwnedBoundsConcurrent(t *testing.T, s store.Store) {
+	createUsers(t, s, 1)
+	const room, racers = 3, 8
+	for i := range apikey.MaxPerUser - room {
+		_, err := s.CreateAPIKey(ctx, boundKey(1, i))
+		mustNil(t, err, "CreateAPIKey")
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Go(func() { _, errs[i] = s.CreateAPIKey(ctx, boundKey(1, 1000+i)) })
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, store.ErrFull):
+			t.Errorf("racing CreateAPIKey: %v, want nil or ErrFull", err)
+		}
+	}
+	keys, err := s.APIKeys(ctx, 1)
+	mustNil(t, err, "APIKeys")
+	if ok != room || len(keys) != apikey.MaxPerUser {
+		t.Errorf("%d racing creations succeeded and user 1 has %d keys, want %d and %d", ok, len(keys), room, apikey.MaxPerUser)
+	}
+}
+
+func boundKey(owner int64, i int) apikey.Key {
+	return apikey.Key{OwnerID: owner, Name: fmt.Sprintf("key %d", i), Hash: apikey.HashSecret(fmt.Sprintf("bound-%d-%d", owner, i)),
+		Enabled: true, Created: now}
+}
+
+func boundApp(owner int64, i int) store.OAuthApp {
+	return store.OAuthApp{ClientID: fmt.Sprintf("bound-%d-%d", owner, i), Name: fmt.Sprintf("App %d", i), OwnerID: owner,
+		RedirectURIs: []string{"https://example.com/cb"}, Scopes: []string{"openid"}, Public: true, Created: now}
 }
