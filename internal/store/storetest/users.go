@@ -18,6 +18,7 @@ func RunUsers(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"ProfileRoundTrip", testUserProfileRoundTrip},
 		{"DescriptionLimit", testUserDescriptionLimit},
+		{"ProfileImport", testUserProfileImport},
 		{"ByID", testUsersByID},
 		{"ByName", testUsersByName},
 		{"Search", testSearchUsers},
@@ -192,5 +193,21 @@ func testSearchUsersPaging(t *testing.T, s store.Store) {
 	mustNil(t, err, "SearchUsers")
 	if !slices.Equal(ids(top), []int64{240, 230}) {
 		t.Errorf("first page down = %v", ids(top))
+	}
+}
+
+// testUserProfileImport: the bulk import (demo and seed data) keeps the
+// profile fields.
+func testUserProfileImport(t *testing.T, s store.Store) {
+	u := inventory.User{ID: 11, Name: "Imported", DisplayName: "Im Ported", Created: now, Visibility: inventory.VisibilityEveryone,
+		Banned: true, Description: "about me"}
+	plain := user(12, "PlainImport")
+	mustNil(t, s.Import(ctx, store.Batch{Users: []inventory.User{u, plain}}), "Import")
+	for _, want := range []inventory.User{u, plain} {
+		got, err := s.User(ctx, want.ID)
+		mustNil(t, err, "User")
+		if got != want {
+			t.Errorf("imported %+v, want %+v", got, want)
+		}
 	}
 }
