@@ -8,6 +8,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 // The hot-path queries. Their text is fixed, so each reader prepares them
@@ -64,36 +65,16 @@ func (s *Store) ListInventory(ctx context.Context, userID int64, q inventory.Que
 	if s.readers == nil {
 		return s.Store.ListInventory(ctx, userID, q, after, limit)
 	}
-	items := make([]inventory.Item, 0, min(limit, 128))
-	for _, k := range inventory.Kinds {
-		if k < after.Kind || len(items) >= limit {
-			continue
-		}
-		sel := q.Selector(k)
-		if !sel.Include || (sel.IDs != nil && len(sel.IDs) == 0) {
-			continue
-		}
-		var cursor int64
-		if k == after.Kind {
-			cursor = after.After
-		}
-		var err error
-		if k == inventory.KindAsset {
-			items, err = s.listAssets(ctx, items, userID, q, sel, cursor, limit-len(items))
-		} else {
-			items, err = s.listOthers(ctx, items, k, userID, sel, cursor, limit-len(items))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list %s of user %d: %w", k, userID, err)
-		}
-	}
-	return items, nil
+	return sqlstore.ListKinds(userID, q, after, limit,
+		func(items []inventory.Item, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+			return s.listAssets(ctx, items, userID, q, sel, cursor, n)
+		},
+		func(items []inventory.Item, k inventory.Kind, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+			return s.listOthers(ctx, items, k, userID, sel, cursor, n)
+		})
 }
 
 func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID int64, q inventory.Query, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
-	if q.Types == 0 {
-		return items, nil
-	}
 	only := 0
 	if q.OnlyCollectibles {
 		only = 1

@@ -47,10 +47,26 @@ func newListing(d Dialect) listing {
 	return l
 }
 
-// ListInventory implements store.Store: one indexed range query per kind,
-// starting at the position's kind, until the page is full. Reading stops at
-// the page's end whether or not the engine took the LIMIT (Dialect.Limit).
+// ListInventory implements store.Store (ListKinds).
 func (s *Store) ListInventory(ctx context.Context, userID int64, q inventory.Query, after inventory.Position, limit int) ([]inventory.Item, error) {
+	return ListKinds(userID, q, after, limit,
+		func(items []inventory.Item, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+			return s.listAssets(ctx, items, userID, q, sel, cursor, n)
+		},
+		func(items []inventory.Item, k inventory.Kind, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
+			return s.listOthers(ctx, items, k, userID, sel, cursor, n)
+		})
+}
+
+// ListKinds is a page of a user's inventory, the walk SQLite's direct
+// readers share: one indexed range query per kind (assets or others, each
+// appending at most n items past cursor), starting at the position's kind,
+// until the page is full. Reading stops at the page's end whether or not
+// the engine took the LIMIT (Dialect.Limit).
+func ListKinds(userID int64, q inventory.Query, after inventory.Position, limit int,
+	assets func(items []inventory.Item, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error),
+	others func(items []inventory.Item, k inventory.Kind, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error),
+) ([]inventory.Item, error) {
 	items := make([]inventory.Item, 0, min(max(limit, 0), 128))
 	for _, k := range inventory.Kinds {
 		if k < after.Kind || len(items) >= limit {
@@ -66,9 +82,11 @@ func (s *Store) ListInventory(ctx context.Context, userID int64, q inventory.Que
 		}
 		var err error
 		if k == inventory.KindAsset {
-			items, err = s.listAssets(ctx, items, userID, q, sel, cursor, limit-len(items))
+			if q.Types != 0 {
+				items, err = assets(items, sel, cursor, limit-len(items))
+			}
 		} else {
-			items, err = s.listOthers(ctx, items, k, userID, sel, cursor, limit-len(items))
+			items, err = others(items, k, sel, cursor, limit-len(items))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list %s of user %d: %w", k, userID, err)
@@ -78,9 +96,6 @@ func (s *Store) ListInventory(ctx context.Context, userID int64, q inventory.Que
 }
 
 func (s *Store) listAssets(ctx context.Context, items []inventory.Item, userID int64, q inventory.Query, sel inventory.Selector, cursor int64, n int) ([]inventory.Item, error) {
-	if q.Types == 0 {
-		return items, nil
-	}
 	query, args := s.list.assets, []any{userID, cursor, int64(q.Types), q.OnlyCollectibles}
 	if sel.IDs != nil {
 		query, args = s.list.assetIDs, append(args, s.d.Int64s(sel.IDs))
