@@ -77,7 +77,7 @@ func TestAdminRefusals(t *testing.T) {
 		{"key name too long", []string{"apikey", "create", "--user", "11111111111", "--name", strings.Repeat("k", 51)}, `--name: a key name has 1 to 50 characters`},
 		{"key name empty", []string{"apikey", "create", "--user", "11111111111", "--name", " "}, `--name: a key name has 1 to 50 characters`},
 		{"key without --user", []string{"apikey", "create", "--name", "ci"}, `--user: give the id of a user (a positive number)`},
-		{"unknown scope", []string{"apikey", "create", "--user", "11111111111", "--scope", "everything"}, `--scope: unknown scope "everything" (known: user.inventory-item:read, group:read, group:write)`},
+		{"unknown scope", []string{"apikey", "create", "--user", "11111111111", "--scope", "everything"}, `--scope: unknown scope "everything" (known: user.inventory-item:read, group:read, group:write, user.advanced:read, user.social:read)`},
 		{"unknown asset type", []string{"catalog", "add", "asset:5", "--type", "SHOE"}, `--type "SHOE": unknown asset type; valid types: ` + types},
 		{"unspecified asset type", []string{"catalog", "add", "asset:5", "--type", "INVENTORY_ITEM_ASSET_TYPE_UNSPECIFIED"}, `--type "INVENTORY_ITEM_ASSET_TYPE_UNSPECIFIED": unknown asset type; valid types: ` + types},
 		{"type of a badge", []string{"catalog", "add", "badge:5", "--type", "HAT"}, `--type applies to assets only`},

@@ -19,10 +19,14 @@ const (
 	ScopeInventoryRead = "user.inventory-item:read"
 	ScopeGroupRead     = "group:read"
 	ScopeGroupWrite    = "group:write"
+	// The Open Cloud User resource's optional scopes (spec 27): the
+	// verification status, and the social network links.
+	ScopeUserAdvancedRead = "user.advanced:read"
+	ScopeUserSocialRead   = "user.social:read"
 )
 
 // KnownScopes lists the scopes a key may carry.
-var KnownScopes = []string{ScopeInventoryRead, ScopeGroupRead, ScopeGroupWrite}
+var KnownScopes = []string{ScopeInventoryRead, ScopeGroupRead, ScopeGroupWrite, ScopeUserAdvancedRead, ScopeUserSocialRead}
 
 // Hash is the SHA-256 of a secret.
 type Hash [sha256.Size]byte

@@ -27,6 +27,8 @@ var Scopes = []Scope{
 	{apikey.ScopeInventoryRead, "Inventory: Read", "Read your inventory, including private items"},
 	{apikey.ScopeGroupRead, "Groups: Read", "See your groups, their roles and members"},
 	{apikey.ScopeGroupWrite, "Groups: Write", "Manage your groups: members, roles, join requests and shouts"},
+	{apikey.ScopeUserAdvancedRead, "User: Advanced read", "See whether your identity is verified"},
+	{apikey.ScopeUserSocialRead, "User: Social read", "See your social network links"},
 }
 
 // LookupScope returns the named scope.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/invcloud/invcloud/internal/apikey"
 	"github.com/invcloud/invcloud/internal/opencloud"
 	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/store"
@@ -15,8 +16,8 @@ import (
 // Scopes that unlock parts of the User resource (spec 27); none is needed
 // for the rest.
 const (
-	ScopeAdvancedRead = "user.advanced:read"
-	ScopeSocialRead   = "user.social:read"
+	ScopeAdvancedRead = apikey.ScopeUserAdvancedRead
+	ScopeSocialRead   = apikey.ScopeUserSocialRead
 )
 
 // Locale is every user's locale. invcloud keeps none per user; the value

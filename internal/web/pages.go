@@ -177,6 +177,8 @@ var permissions = []struct{ Scope, Label string }{
 	{apikey.ScopeInventoryRead, "Inventory: Read"},
 	{apikey.ScopeGroupRead, "Groups: Read"},
 	{apikey.ScopeGroupWrite, "Groups: Write"},
+	{apikey.ScopeUserAdvancedRead, "User: Advanced read"},
+	{apikey.ScopeUserSocialRead, "User: Social read"},
 }
 
 type keyRow struct {
