@@ -23,6 +23,8 @@ import (
 	"github.com/invcloud/invcloud/internal/opencloud"
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
+	"github.com/invcloud/invcloud/internal/routes"
+	"github.com/invcloud/invcloud/internal/session"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/internal/store/postgres"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
@@ -79,17 +81,27 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	mux, _, err := assemble(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return withLogging(cfg.Log, cfg.Metrics, mux), nil
+}
+
+// assemble builds every surface and mounts its routes on one mux; it also
+// returns the routes as mounted, with their hosts.
+func assemble(ctx context.Context, cfg Config) (*http.ServeMux, []hostRoute, error) {
 	secret, err := cfg.Store.Secret(ctx, pageTokenSecret, func() ([]byte, error) {
 		b := make([]byte, 32)
 		_, err := rand.Read(b)
 		return b, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("page token secret: %w", err)
+		return nil, nil, fmt.Errorf("page token secret: %w", err)
 	}
 	tokens, err := pagetoken.New(secret)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := cfg.Store
 	if cfg.KeyCacheTTL > 0 {
@@ -99,22 +111,43 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		st = cfg.Metrics.Store(st)
 	}
 	authn := auth.New(st, cfg.Now, cfg.Log)
-	mux := http.NewServeMux()
 	oc := opencloud.New(st, authn, tokens, cfg.Log, opencloud.WithQuotas(cfg.Quotas))
-	oc.Register(mux)
-	users.New(st, tokens, oc, cfg.Log).Register(mux)
-	legacy.New(st, tokens, cfg.Log, cfg.Now).Register(mux)
 	site, err := web.New(web.Config{Store: st, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	site.Register(mux)
 	provider, err := oauth.New(ctx, oauth.Config{Store: st, Site: site, PublicURL: cfg.PublicURL, Log: cfg.Log, Now: cfg.Now})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	provider.Register(mux)
 	authn.SetTokenVerifier(provider)
+	sessions := session.New(session.Config{Store: st, Log: cfg.Log, Now: cfg.Now, SecureCookies: cfg.SecureCookies})
+	// Every surface, oldest first: where two hosts share a path, the older
+	// keeps it and the newer answers when the Host header names it (mount).
+	surfaces := []surface{
+		{HostAPIs, oc.Register},
+		{HostInventory, legacy.New(st, tokens, cfg.Log, cfg.Now).Register},
+		{HostSite, site.Register},
+		{HostSite, provider.Register}, // its /oauth/ paths are apis.roblox.com's
+		{HostUsers, sessions.RegisterUsers},
+		{HostAuth, sessions.RegisterAuth},
+		{HostUsers, users.New(st, tokens, oc, cfg.Log).Register}, // its /cloud/ path is apis.roblox.com's
+		{HostSite, func(mux routes.Mux) { own(mux, cfg) }},
+	}
+	rs, err := collect(surfaces)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux, mounted, err := mount(rs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("routes: %w", err)
+	}
+	return mux, mounted, nil
+}
+
+// own registers invcloud's probes, metrics and the JSON 404 of unknown
+// paths.
+func own(mux routes.Mux, cfg Config) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -126,7 +159,6 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
-	return withLogging(cfg.Log, cfg.Metrics, mux), nil
 }
 
 // readyz answers 200 when the store and every extra dependency answer, else

@@ -19,6 +19,7 @@ import (
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
 	"github.com/invcloud/invcloud/internal/reqerr"
+	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -65,7 +66,7 @@ func New(s Store, tokens *pagetoken.Codec, gate Gate, log *slog.Logger) *Handler
 // Register adds the endpoints to mux. The two lookups by POST and the GETs
 // take a cookie or none and need no X-CSRF-TOKEN (spec 26.1, 26.2: "Does
 // not require X-CSRF-Token protection"), so no session is resolved at all.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux routes.Mux) {
 	mux.HandleFunc("POST /v1/usernames/users", h.usersByName)
 	mux.HandleFunc("POST /v1/users", h.usersByID)
 	mux.HandleFunc("GET /v1/users/search", h.search)
