@@ -268,6 +268,11 @@ func (n *noblox) getCollectibles(userID int64, assetType string, limit int) []ma
 		if err := json.Unmarshal([]byte(res.body), &body); err != nil {
 			n.t.Fatal(err)
 		}
+		if body.NextPageCursor != nil && *body.NextPageCursor == "" {
+			// Spec 23.4: "" is falsy here, but noblox's getPlayers stops
+			// only at null, and an empty cursor re-fetches page 1.
+			n.t.Errorf("getCollectibles: nextPageCursor \"\" (%s), want null on the last page", res.body)
+		}
 		results = append(results, body.Data...)
 		if len(results) > limit {
 			results = results[:limit]
