@@ -121,6 +121,7 @@ func newEnv(t testing.TB, wrap func(store.Store) store.Store) *env {
 type req struct {
 	method, target, body string
 	header               map[string]string
+	remote               string // RemoteAddr; "" is 192.0.2.10:5555
 }
 
 type response struct {
@@ -141,6 +142,9 @@ func (e *env) do(rq req) response {
 	}
 	r := httptest.NewRequest(method, rq.target, body)
 	r.RemoteAddr = "192.0.2.10:5555"
+	if rq.remote != "" {
+		r.RemoteAddr = rq.remote
+	}
 	for k, v := range rq.header {
 		r.Header.Set(k, v)
 	}

@@ -280,6 +280,9 @@ func ParseSearch(keyword, limit, cursor string) (SearchQuery, error) {
 func searchBinding(keyword string) string { return "users-search\x00" + store.FoldASCII(keyword) }
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
+	if !h.throttleSearch(w, r) {
+		return
+	}
 	v := r.URL.Query()
 	q, err := ParseSearch(v.Get("keyword"), v.Get("limit"), v.Get("cursor"))
 	if err != nil {

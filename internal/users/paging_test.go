@@ -100,3 +100,31 @@ func TestCloudUserQuota(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchThrottle: 60 searches a minute per address, then 429 code 4
+// with Retry-After; another address has its own budget.
+func TestSearchThrottle(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := range 61 {
+		resp := e.do(req{target: "/v1/users/search?keyword=guide"})
+		if i < 60 && resp.Status != http.StatusOK {
+			t.Fatalf("search %d: %d %s", i+1, resp.Status, resp.Body)
+		}
+		if i == 60 {
+			if resp.Status != http.StatusTooManyRequests || errorCode(resp.Body) != 4 || resp.Header.Get("Retry-After") == "" {
+				t.Fatalf("search 61: %d %s %v", resp.Status, resp.Body, resp.Header)
+			}
+			checkGolden(t, "search-429-4", resp)
+		}
+	}
+	if resp := e.do(req{target: "/v1/users/search?keyword=guide", remote: "[2001:db8::1]:443"}); resp.Status != http.StatusOK {
+		t.Errorf("another address: %d", resp.Status)
+	}
+	// The same /64 shares one budget.
+	for i := range 61 {
+		resp := e.do(req{target: "/v1/users/search?keyword=guide", remote: fmt.Sprintf("[2001:db8:1::%x]:443", i+1)})
+		if (i < 60) != (resp.Status == http.StatusOK) {
+			t.Fatalf("IPv6 search %d: %d", i+1, resp.Status)
+		}
+	}
+}
