@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/demo"
 )
 
@@ -76,5 +77,33 @@ func TestCookieClientFlow(t *testing.T) {
 	}
 	if r := e.do(req{method: http.MethodPost, target: "/v2/logout", cookie: ck, token: retry.Header.Get("x-csrf-token")}); r.Status != http.StatusUnauthorized {
 		t.Errorf("logout of an ended session: %d %s, want 401", r.Status, r.Body)
+	}
+}
+
+// TestCookieForms sends the cookie the ways clients write it: noblox.js's
+// ".ROBLOSECURITY=<v>;", RoZod's without the semicolon, beside a browser's
+// other cookies, and with the warning prefix stripped (some tools keep only
+// the token).
+func TestCookieForms(t *testing.T) {
+	e := newEnv(t)
+	ck := cookie(demo.GuideUser)
+	for name, header := range map[string]string{
+		"noblox":          ".ROBLOSECURITY=" + ck + ";",
+		"rozod":           ".ROBLOSECURITY=" + ck,
+		"browser":         "RBXEventTrackerV2=CreateDate=1&rbxid=2; .ROBLOSECURITY=" + ck + "; RBXSessionTracker=sessionid=3",
+		"prefix stripped": ".ROBLOSECURITY=" + strings.TrimPrefix(ck, account.CookiePrefix) + ";",
+	} {
+		r := e.do(req{target: "/v1/users/authenticated", header: map[string]string{"Cookie": header}})
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"name":"GuideUser"`) {
+			t.Errorf("%s (%q): %d %s", name, header, r.Status, r.Body)
+		}
+	}
+	for name, header := range map[string]string{
+		"empty value": ".ROBLOSECURITY=;",
+		"other name":  "ROBLOSECURITY=" + ck,
+	} {
+		if r := e.do(req{target: "/v1/users/authenticated", header: map[string]string{"Cookie": header}}); r.Status != http.StatusUnauthorized {
+			t.Errorf("%s: %d %s, want 401", name, r.Status, r.Body)
+		}
 	}
 }
