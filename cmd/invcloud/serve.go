@@ -90,7 +90,7 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			log.InfoContext(ctx, "invcloud serving", "addr", ln.Addr().String(), "db", redact(a.db), "secure_cookies", cfg.SecureCookies)
 			if withDemo {
-				printDemo(cmd.OutOrStdout(), "http://"+ln.Addr().String())
+				printDemo(cmd.OutOrStdout(), "http://"+ln.Addr().String(), publicURL)
 			}
 			return server.Serve(ctx, ln, h, log, grace)
 		},
@@ -137,8 +137,14 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.WarnContext(ctx, strings.TrimSpace(fmt.Sprintf(format, v...)), "component", "go-redis")
 }
 
-func printDemo(w io.Writer, base string) {
+// printDemo prints the demo's keys and example requests against base, the
+// listen address; public, when given, is the address clients use instead
+// (TLS may end in front of this server, so the examples keep base).
+func printDemo(w io.Writer, base, public string) {
 	k := demo.Keys
+	if public != "" && public != base {
+		fmt.Fprintf(w, "\ninvcloud is reached by clients at %s\n", public)
+	}
 	fmt.Fprintf(w, `
 invcloud is serving demo data at %[1]s
 

@@ -191,7 +191,7 @@ func readyz(cfg Config) http.HandlerFunc {
 				case err == nil:
 					states[i] = "ok"
 					return
-				case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+				case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || isTimeout(err):
 					states[i] = "timeout"
 				default:
 					states[i] = "error"
@@ -254,4 +254,12 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// isTimeout reports a network timeout, such as go-redis's own read timeout,
+// which fires before the check's deadline against a server that accepts
+// connections and never answers.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -228,6 +229,11 @@ func TestReadyzOwnTimeouts(t *testing.T) {
 			"unavailable: cache, redis\ncache: timeout\nredis: timeout\nstore: ok\n"},
 		{"redis refuses", map[string]func(context.Context) error{"redis": func(context.Context) error { return errors.New("dial tcp 10.0.0.5:6379: connection refused") }}, 503,
 			"unavailable: redis\nredis: error\nstore: ok\n"},
+		// A Redis that accepts connections and never answers: go-redis's own
+		// read timeout fires before the check's deadline.
+		{"redis read timeout", map[string]func(context.Context) error{"redis": func(context.Context) error {
+			return &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+		}}, 503, "unavailable: redis\nredis: timeout\nstore: ok\n"},
 		{"store only", nil, 200, "ready\nstore: ok\n"},
 	} {
 		h, err := server.New(ctx, server.Config{Store: s, Ready: tc.ready, ReadyTimeout: 50 * time.Millisecond})
