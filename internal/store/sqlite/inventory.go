@@ -39,22 +39,16 @@ const (
 )
 
 func othersQuery(k inventory.Kind) string {
-	t := otherTables[k]
+	t := sqlstore.OtherTables[k]
 	return fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
 		WHERE user_id = ?1 AND %[2]s > ?2 ORDER BY %[2]s`, t[0], t[1])
 }
 
 func otherIDsQuery(k inventory.Kind) string {
-	t := otherTables[k]
+	t := sqlstore.OtherTables[k]
 	return fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
 		WHERE user_id = ?1 AND %[2]s > ?2 AND %[2]s IN (SELECT value FROM json_each(?3))
 		ORDER BY %[2]s`, t[0], t[1])
-}
-
-var otherTables = map[inventory.Kind][2]string{
-	inventory.KindBadge:         {"user_badges", "badge_id"},
-	inventory.KindGamePass:      {"user_game_passes", "game_pass_id"},
-	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},
 }
 
 // ListInventory implements store.Store on the direct-connection readers

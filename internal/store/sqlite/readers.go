@@ -7,6 +7,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/invcloud/invcloud/internal/inventory"
+	"github.com/invcloud/invcloud/internal/store/sqlstore"
 )
 
 // readers is a small pool of connections used directly, past database/sql,
@@ -59,7 +60,7 @@ func openReader(dsn string) (*reader, error) {
 	r.user = prep(userQuery)
 	r.assets = prep(assetsQuery)
 	r.assetIDs = prep(assetIDsQuery)
-	for k := range otherTables {
+	for k := range sqlstore.OtherTables {
 		r.others[k] = prep(othersQuery(k))
 		r.otherIDs[k] = prep(otherIDsQuery(k))
 	}

@@ -16,9 +16,9 @@ var catalogTables = map[inventory.Kind]string{
 	inventory.KindPrivateServer: "private_servers",
 }
 
-// otherTables names the ownership table and item column of each kind but
+// OtherTables names the ownership table and item column of each kind but
 // assets.
-var otherTables = map[inventory.Kind][2]string{
+var OtherTables = map[inventory.Kind][2]string{
 	inventory.KindBadge:         {"user_badges", "badge_id"},
 	inventory.KindGamePass:      {"user_game_passes", "game_pass_id"},
 	inventory.KindPrivateServer: {"user_private_servers", "private_server_id"},

@@ -83,7 +83,7 @@ func (s *Store) grantOne(ctx context.Context, q Querier, userID int64, ref inven
 	if err := mustExist(ctx, q, ref.String(), `SELECT 1 FROM `+table+` WHERE id = $1`, ref.ID); err != nil {
 		return it, err
 	}
-	t := otherTables[ref.Kind]
+	t := OtherTables[ref.Kind]
 	n, err := q.Exec(ctx, `INSERT INTO `+t[0]+` (user_id, `+t[1]+`, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		userID, ref.ID, millis(it.AddTime))
 	switch {
@@ -146,7 +146,7 @@ func (s *Store) Revoke(ctx context.Context, userID int64, ref inventory.Ref) (in
 	case inventory.KindAsset:
 		del = `DELETE FROM user_assets WHERE user_id = $1 AND asset_id = $2`
 	default:
-		t, ok := otherTables[ref.Kind]
+		t, ok := OtherTables[ref.Kind]
 		if !ok {
 			return 0, fmt.Errorf("revoke %s: unknown kind", ref)
 		}

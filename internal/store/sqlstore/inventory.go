@@ -38,7 +38,7 @@ func newListing(d Dialect) listing {
 		otherIDs: map[inventory.Kind]string{},
 		limited:  d.Limit(1) != "",
 	}
-	for k, t := range otherTables {
+	for k, t := range OtherTables {
 		l.others[k] = fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
 			WHERE user_id = $1 AND %[2]s > $2 ORDER BY %[2]s`, t[0], t[1]) + d.Limit(3)
 		l.otherIDs[k] = fmt.Sprintf(`SELECT %[2]s, added_at FROM %[1]s
