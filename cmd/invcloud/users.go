@@ -16,7 +16,8 @@ import (
 func (a *app) userCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
 	var id int64
-	var name, display, vis, password string
+	var name, display, vis, password, desc string
+	var banned bool
 	create := &cobra.Command{
 		Use:   "create --user ID --name NAME",
 		Short: "Create a user",
@@ -26,6 +27,7 @@ func (a *app) userCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			u.Description, u.Banned = desc, banned
 			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
 				if err := s.CreateUser(ctx, u); err != nil {
 					return err
@@ -46,6 +48,8 @@ func (a *app) userCmd() *cobra.Command {
 	create.Flags().StringVar(&display, "display-name", "", "display name (default: the username)")
 	create.Flags().StringVar(&vis, "visibility", "everyone", "who can see the inventory: everyone, friends, noone")
 	create.Flags().StringVar(&password, "password", "", "password for the web pages")
+	create.Flags().StringVar(&desc, "description", "", fmt.Sprintf("profile description (at most %d characters)", inventory.MaxDescriptionLen))
+	create.Flags().BoolVar(&banned, "banned", false, "a terminated account (left out of search and of lookups excluding banned users)")
 	// A password in a flag lands in the shell history and the process list.
 	create.Flags().MarkDeprecated("password", "use 'invcloud user set-password USER', which reads it from a prompt or stdin")
 
@@ -76,7 +80,7 @@ func (a *app) userCmd() *cobra.Command {
 	privacy.Flags().StringVar(&pvis, "visibility", "", "everyone, friends or noone (required)")
 	privacy.MarkFlagRequired("visibility")
 
-	cmd.AddCommand(create, privacy, a.userListCmd(), a.userShowCmd(), a.userSetPasswordCmd(), a.userDeleteCmd())
+	cmd.AddCommand(create, privacy, a.userSetCmd(), a.userListCmd(), a.userShowCmd(), a.userSetPasswordCmd(), a.userDeleteCmd())
 	return cmd
 }
 
@@ -120,10 +124,53 @@ type userJSON struct {
 	DisplayName string     `json:"displayName"`
 	Visibility  string     `json:"visibility"`
 	Created     *time.Time `json:"created,omitempty"`
+	Banned      bool       `json:"banned"`
+	Description string     `json:"description"`
 }
 
 func toUserJSON(u inventory.User) userJSON {
-	return userJSON{ID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Visibility: string(u.Visibility), Created: timeOrNil(u.Created)}
+	return userJSON{ID: u.ID, Name: u.Name, DisplayName: u.DisplayName, Visibility: string(u.Visibility), Created: timeOrNil(u.Created),
+		Banned: u.Banned, Description: u.Description}
+}
+
+// userSetCmd changes what users.roblox.com shows of a user: the banned
+// flag and the description. Only the flags given change.
+func (a *app) userSetCmd() *cobra.Command {
+	var desc string
+	var banned bool
+	cmd := &cobra.Command{
+		Use:   "set USER [--banned=true|false] [--description TEXT]",
+		Short: "Set a user's (by id or username) banned flag or description",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			setBanned, setDesc := cmd.Flags().Changed("banned"), cmd.Flags().Changed("description")
+			if !setBanned && !setDesc {
+				return errors.New("give --banned or --description")
+			}
+			return a.withStore(cmd, func(ctx context.Context, s store.Store) error {
+				u, err := lookupUser(cmd, s, args[0])
+				if err != nil {
+					return err
+				}
+				if setBanned {
+					if err := s.SetBanned(ctx, u.ID, banned); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "user %d (%s) is %s\n", u.ID, u.Name, map[bool]string{true: "banned", false: "not banned"}[banned])
+				}
+				if setDesc {
+					if err := s.SetDescription(ctx, u.ID, desc); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "set the description of user %d (%s)\n", u.ID, u.Name)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&banned, "banned", false, "a terminated account (left out of search and of lookups excluding banned users)")
+	cmd.Flags().StringVar(&desc, "description", "", fmt.Sprintf("profile description (at most %d characters; \"\" clears it)", inventory.MaxDescriptionLen))
+	return cmd
 }
 
 func (a *app) userListCmd() *cobra.Command {
@@ -235,6 +282,7 @@ func (a *app) userShowCmd() *cobra.Command {
 				return showObject(cmd.OutOrStdout(), out, obj, [][2]string{
 					{"id", fmt.Sprint(u.ID)}, {"name", u.Name}, {"display name", u.DisplayName},
 					{"visibility", string(u.Visibility)}, {"created", timeOrDash(u.Created)},
+					{"banned", fmt.Sprint(u.Banned)}, {"description", u.Description},
 					{"password set", fmt.Sprint(hash != "")}, {"items", items[:len(items)-2]},
 					{"api keys", fmt.Sprint(len(keys))}, {"oauth apps", fmt.Sprint(len(apps))},
 					{"friends", fmt.Sprint(friends)},

@@ -104,6 +104,7 @@ type Store interface {
 	OAuthStore
 	LegacyStore
 	UserLookup
+	UserProfiles
 
 	Close() error
 	Ping(ctx context.Context) error

@@ -21,6 +21,15 @@ type UserLookup interface {
 	SearchUsers(ctx context.Context, keyword string, s Span) ([]User, error)
 }
 
+// UserProfiles changes the profile fields users.roblox.com serves.
+type UserProfiles interface {
+	// SetBanned marks a user terminated, or not; ErrNotFound if none.
+	SetBanned(ctx context.Context, id int64, banned bool) error
+	// SetDescription replaces a user's description (at most
+	// inventory.MaxDescriptionLen characters); ErrNotFound if none.
+	SetDescription(ctx context.Context, id int64, description string) error
+}
+
 // User is the domain user (an alias, so the interface reads short).
 type User = inventory.User
 

@@ -55,6 +55,21 @@ func (s *Store) SetVisibility(ctx context.Context, id int64, v inventory.Visibil
 	return affected(n, err, fmt.Sprintf("user %d", id))
 }
 
+// SetBanned implements store.UserProfiles.
+func (s *Store) SetBanned(ctx context.Context, id int64, banned bool) error {
+	n, err := s.db.Exec(ctx, `UPDATE users SET banned = $1 WHERE id = $2`, banned, id)
+	return affected(n, err, fmt.Sprintf("user %d", id))
+}
+
+// SetDescription implements store.UserProfiles.
+func (s *Store) SetDescription(ctx context.Context, id int64, description string) error {
+	if n := utf8.RuneCountInString(description); n > inventory.MaxDescriptionLen {
+		return fmt.Errorf("user %d: description of %d characters, the limit is %d", id, n, inventory.MaxDescriptionLen)
+	}
+	n, err := s.db.Exec(ctx, `UPDATE users SET description = $1 WHERE id = $2`, description, id)
+	return affected(n, err, fmt.Sprintf("user %d", id))
+}
+
 // Users implements store.Store.
 func (s *Store) Users(ctx context.Context, after int64, limit int) ([]inventory.User, error) {
 	users, err := s.queryUsers(ctx, limit, `SELECT `+userColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)

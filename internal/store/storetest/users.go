@@ -19,6 +19,7 @@ func RunUsers(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ProfileRoundTrip", testUserProfileRoundTrip},
 		{"DescriptionLimit", testUserDescriptionLimit},
 		{"ProfileImport", testUserProfileImport},
+		{"SetProfile", testUserSetProfile},
 		{"ByID", testUsersByID},
 		{"ByName", testUsersByName},
 		{"Search", testSearchUsers},
@@ -210,4 +211,28 @@ func testUserProfileImport(t *testing.T, s store.Store) {
 			t.Errorf("imported %+v, want %+v", got, want)
 		}
 	}
+}
+
+func testUserSetProfile(t *testing.T, s store.Store) {
+	createUsers(t, s, 1, 2)
+	mustNil(t, s.SetBanned(ctx, 1, true), "SetBanned")
+	mustNil(t, s.SetDescription(ctx, 1, "hello"), "SetDescription")
+	got, err := s.User(ctx, 1)
+	mustNil(t, err, "User")
+	if !got.Banned || got.Description != "hello" {
+		t.Errorf("after SetBanned/SetDescription: %+v", got)
+	}
+	if other, _ := s.User(ctx, 2); other.Banned || other.Description != "" {
+		t.Errorf("another user changed: %+v", other)
+	}
+	mustNil(t, s.SetBanned(ctx, 1, false), "SetBanned")
+	mustNil(t, s.SetDescription(ctx, 1, ""), "SetDescription")
+	if got, _ := s.User(ctx, 1); got.Banned || got.Description != "" {
+		t.Errorf("after undoing: %+v", got)
+	}
+	if err := s.SetDescription(ctx, 1, strings.Repeat("x", inventory.MaxDescriptionLen+1)); err == nil {
+		t.Error("an over-long description was set")
+	}
+	wantErr(t, s.SetBanned(ctx, 99, true), store.ErrNotFound, "SetBanned of an unknown user")
+	wantErr(t, s.SetDescription(ctx, 99, "x"), store.ErrNotFound, "SetDescription of an unknown user")
 }
