@@ -39,6 +39,7 @@ func RunCopy(t *testing.T, openSrc, openDst func(t *testing.T) store.Store) {
 func RunImport(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("KeepsWhatIsThere", func(t *testing.T) { testImportKeeps(t, open) })
 	t.Run("KeyNeedsID", func(t *testing.T) { testImportKeyNeedsID(t, open) })
+	t.Run("RaisesCounters", func(t *testing.T) { testImportCounters(t, open) })
 }
 
 // RunParity checks the registry against the schema of a store open opens:
@@ -521,4 +522,35 @@ func testImportKeyNeedsID(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	_, err = s.User(ctx, 1)
 	wantErr(t, err, store.ErrNotFound, "User of a failed Import")
+}
+
+// testImportCounters imports rows carrying their ids and serials, and
+// counters, twice: later grants and keys take ids and serials past them.
+func testImportCounters(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	b := store.Batch{
+		Users: []inventory.User{user(1, "one"), user(2, "two")},
+		Assets: []inventory.Asset{
+			{ID: 10, Name: "a", LegacyType: 8, Created: now, Collectible: true, CollectibleItemID: "item-10", Serialized: true},
+			{ID: 11, Name: "b", LegacyType: 8, Created: now, Collectible: true, CollectibleItemID: "item-11", Serialized: true},
+		},
+		Ownerships: []store.Ownership{{UserID: 1, Item: inventory.Item{Kind: inventory.KindAsset, ID: 500, AssetID: 10,
+			AssetType: inventory.AssetTypeForLegacy(8, false), Collectible: &inventory.Collectible{ItemID: "item-10", InstanceID: "inst", SerialNumber: 7}}}},
+		LastInstanceID: 1000,
+		LastSerials:    map[int64]int64{11: 5},
+		APIKeys:        []apikey.Key{{ID: 50, OwnerID: 1, Name: "k", Hash: apikey.HashSecret("x"), Created: now, Enabled: true}},
+	}
+	mustNil(t, s.Import(ctx, b), "Import")
+	mustNil(t, s.Import(ctx, b), "Import again")
+	if it := grant(t, s, 2, refOf(inventory.KindAsset, 10)); it.ID != 1001 || it.Collectible == nil || it.Collectible.SerialNumber != 8 {
+		t.Errorf("grant of asset 10: instance %d, %+v, want 1001 and serial 8", it.ID, it.Collectible)
+	}
+	if it := grant(t, s, 2, refOf(inventory.KindAsset, 11)); it.ID != 1002 || it.Collectible == nil || it.Collectible.SerialNumber != 6 {
+		t.Errorf("grant of asset 11: instance %d, %+v, want 1002 and serial 6", it.ID, it.Collectible)
+	}
+	id, err := s.CreateAPIKey(ctx, apikey.Key{OwnerID: 1, Name: "new", Hash: apikey.HashSecret("y"), Created: now, Enabled: true})
+	mustNil(t, err, "CreateAPIKey")
+	if id <= 50 {
+		t.Errorf("new key id %d, want past the imported 50", id)
+	}
 }
