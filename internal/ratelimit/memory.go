@@ -32,7 +32,7 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 	now := m.now()
 	b, ok := m.buckets[key]
 	if !ok || b.Burst() != l.Max || b.Limit() != rate.Every(every) {
-		if len(m.buckets) >= 100_000 {
+		if len(m.buckets) >= memoryCapacity {
 			m.sweep(now)
 		}
 		b = rate.NewLimiter(rate.Every(every), l.Max)
@@ -52,11 +52,23 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 	return res, nil
 }
 
-// sweep forgets full buckets: they hold no state worth keeping.
+// memoryCapacity bounds the buckets kept: some keys are client addresses
+// (users search), which anyone can make many of.
+const memoryCapacity = 100_000
+
+// sweep forgets full buckets: they hold no state worth keeping. If every
+// bucket is in use, a tenth go, chosen at random (map order): under such a
+// flood forgetting some spent budgets beats growing without bound.
 func (m *Memory) sweep(now time.Time) {
 	for k, b := range m.buckets {
 		if b.TokensAt(now) >= float64(b.Burst()) {
 			delete(m.buckets, k)
 		}
+	}
+	for k := range m.buckets {
+		if len(m.buckets) < memoryCapacity*9/10 {
+			break
+		}
+		delete(m.buckets, k)
 	}
 }

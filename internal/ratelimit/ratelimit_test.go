@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -125,4 +126,25 @@ func countTake(q *Quotas, ctx context.Context, owner int64, aid string, n int) (
 		}
 	}
 	return allowed, nil
+}
+
+// TestMemoryBounded: a flood of distinct keys (client addresses) whose
+// buckets are all in use never makes the map outgrow its capacity.
+func TestMemoryBounded(t *testing.T) {
+	at := time.Unix(1_700_000_000, 0)
+	m := NewMemory(func() time.Time { return at })
+	l := Limit{Max: 60, Period: time.Minute}
+	for i := range memoryCapacity * 3 / 2 {
+		if _, err := m.Allow(context.Background(), fmt.Sprintf("addr:%d", i), l); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.buckets) > memoryCapacity {
+			t.Fatalf("after %d keys: %d buckets, capacity %d", i+1, len(m.buckets), memoryCapacity)
+		}
+	}
+	// The newest key keeps its spent budget.
+	r, _ := m.Allow(context.Background(), fmt.Sprintf("addr:%d", memoryCapacity*3/2-1), l)
+	if r.Remaining != l.Max-2 {
+		t.Errorf("newest key: %d remaining, want %d", r.Remaining, l.Max-2)
+	}
 }
