@@ -54,8 +54,8 @@ type PlaceEntry struct {
 	Added    time.Time
 }
 
-// Friendship is a (symmetric) friend relation between two users. Export
-// emits it once, with A < B.
+// Friendship is a (symmetric) friend relation between two users, given once
+// with A < B.
 type Friendship struct {
 	A, B    int64
 	Created time.Time
@@ -83,8 +83,7 @@ type UserItem struct {
 }
 
 // LegacyBatch is the part of a Batch that only the legacy inventory API
-// reads. Import skips rows already present; Export emits these after the
-// rest, each slice in key order.
+// reads. Import skips rows already present.
 type LegacyBatch struct {
 	Friends          []Friendship
 	Bundles          []Bundle
