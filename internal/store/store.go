@@ -105,6 +105,7 @@ type Store interface {
 	LegacyStore
 	UserLookup
 	UserProfiles
+	GroupStore
 
 	Close() error
 	Ping(ctx context.Context) error

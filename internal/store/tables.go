@@ -140,6 +140,13 @@ var Tables = []Table{
 	T("place_tabs", "user_id, tab, position", "user_id int", "tab int", "position int", "place_id int", "added_at int?"),
 	T("favorites", "user_id, item_type, item_id", "user_id int", "item_type int", "item_id int", "added_at int?"),
 	T("collections", "user_id, item_type, item_id", "user_id int", "item_type int", "item_id int", "added_at int"),
+	T("groups", "id", "id int", "name text", "description text", "owner_user_id int?", "public_entry bool", "locked bool",
+		"verified bool", "created_at int", "updated_at int"),
+	T("group_roles", "id", "id int", "group_id int", "name text", "description text", "rank int", "permissions int",
+		"created_at int", "updated_at int"),
+	T("group_memberships", "group_id, user_id", "group_id int", "user_id int", "role_id int", "created_at int", "updated_at int"),
+	T("group_join_requests", "group_id, user_id", "group_id int", "user_id int", "created_at int"),
+	T("group_shouts", "group_id", "group_id int", "content text", "poster_user_id int?", "created_at int", "updated_at int"),
 }
 
 // Counter is a counter behind ids that are never handed out twice: a

@@ -59,11 +59,11 @@ func RunParity(t *testing.T, open func(t *testing.T) store.Store, exec func(t *t
 	if len(problems) != 1 || !strings.HasPrefix(problems[0], "column users.nickname ") || !strings.Contains(problems[0], "not in the registry") {
 		t.Errorf("after adding users.nickname: problems %q, want that column reported, alone", problems)
 	}
-	exec(t, s, `CREATE TABLE group_roles (id BIGINT PRIMARY KEY, name TEXT NOT NULL)`)
+	exec(t, s, `CREATE TABLE group_forums (id BIGINT PRIMARY KEY, name TEXT NOT NULL)`)
 	problems, err = store.SchemaProblems(ctx, s)
 	mustNil(t, err, "SchemaProblems")
-	if len(problems) != 2 || !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, "table group_roles ") }) {
-		t.Errorf("after adding group_roles: problems %q, want users.nickname and group_roles", problems)
+	if len(problems) != 2 || !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, "table group_forums ") }) {
+		t.Errorf("after adding group_forums: problems %q, want users.nickname and group_forums", problems)
 	}
 }
 
@@ -110,6 +110,7 @@ func copyFixture(t *testing.T, s store.Store) {
 	grant(t, s, 3, refOf(inventory.KindGamePass, 301))
 	copyOAuthFixture(t, s)
 	copyLegacyFixture(t, s)
+	copyGroupFixture(t, s)
 }
 
 // copyLegacyFixture makes a row of every legacy table: a friendship, a
@@ -323,6 +324,7 @@ func testCopyRoundTrip(t *testing.T, openSrc, openDst func(t *testing.T) store.S
 		"oauth_used_codes": 1, "oauth_refresh_tokens": 2, "oauth_access_tokens": 1,
 		"friends": 2, "bundles": 1, "bundle_assets": 2, "user_bundles": 1, "package_assets": 2, "asset_prices": 1,
 		"places": 2, "place_tabs": 3, "favorites": 2, "collections": 1,
+		"groups": 2, "group_roles": 5, "group_memberships": 2, "group_join_requests": 1, "group_shouts": 1,
 	}
 	for _, table := range store.DigestTables() {
 		if d[table].Rows != want[table] {
