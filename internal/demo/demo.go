@@ -79,6 +79,7 @@ func Set() store.Batch {
 	g.ownerships()
 	g.legacy()
 	g.profiles()
+	g.groupUsers()
 	return b
 }
 
@@ -102,6 +103,9 @@ func Load(ctx context.Context, s store.Store, now time.Time) error {
 		if err := s.SetPassword(ctx, u.ID, h); err != nil {
 			return fmt.Errorf("load demo password: %w", err)
 		}
+	}
+	if err := loadGroups(ctx, s); err != nil {
+		return err
 	}
 	for _, k := range Keys {
 		_, err := s.CreateAPIKey(ctx, apikey.Key{

@@ -39,7 +39,8 @@ func TestLoadIdempotent(t *testing.T) {
 		t.Errorf("second load changed %v", diff)
 	}
 	for _, table := range []string{"friends", "bundles", "bundle_assets", "user_bundles", "package_assets", "asset_prices",
-		"places", "place_tabs", "favorites", "collections"} {
+		"places", "place_tabs", "favorites", "collections", "groups", "group_roles", "group_memberships", "group_join_requests",
+		"group_shouts"} {
 		if first[table].Rows == 0 {
 			t.Errorf("the demo data has no %s", table)
 		}
