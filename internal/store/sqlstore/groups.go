@@ -269,8 +269,13 @@ func assignable(ctx context.Context, q Querier, groupID, roleID int64) error {
 }
 
 // insertMember adds a membership and removes the user's pending request.
+// It locks the group row first, as CreateGroupJoinRequest does, so that a
+// request filed meanwhile cannot outlive the membership.
 func (s *Store) insertMember(ctx context.Context, q Querier, groupID, userID, roleID int64, at time.Time) (store.GroupMembership, error) {
 	m := store.GroupMembership{GroupID: groupID, UserID: userID, RoleID: roleID, Created: timeOf(at.UnixMilli()), Updated: timeOf(at.UnixMilli())}
+	if err := mustExist(ctx, q, fmt.Sprintf("group %d", groupID), `SELECT 1 FROM groups WHERE id = $1`+s.d.RowLock.NoKeyUpdate, groupID); err != nil {
+		return m, err
+	}
 	_, err := q.Exec(ctx, `INSERT INTO group_memberships (group_id, user_id, role_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
 		groupID, userID, roleID, at.UnixMilli())
 	if err := s.writeErr(err, fmt.Sprintf("user %d in group %d", userID, groupID)); err != nil {
@@ -392,8 +397,9 @@ func (s *Store) GroupJoinRequestOf(ctx context.Context, groupID, userID int64) (
 func (s *Store) CreateGroupJoinRequest(ctx context.Context, groupID, userID int64, at time.Time) (store.GroupJoinRequest, error) {
 	j := store.GroupJoinRequest{GroupID: groupID, UserID: userID, Created: timeOf(at.UnixMilli())}
 	err := s.tx(ctx, func(q Querier) error {
-		// The group row is locked so that an accept or an add of this user
-		// cannot slip between the member check and the insert.
+		// The group row is locked (as insertMember locks it) so that an
+		// accept or an add of this user cannot slip between the member
+		// check and the insert.
 		if err := mustExist(ctx, q, fmt.Sprintf("group %d", groupID), `SELECT 1 FROM groups WHERE id = $1`+s.d.RowLock.NoKeyUpdate, groupID); err != nil {
 			return err
 		}
