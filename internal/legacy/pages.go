@@ -18,3 +18,7 @@ func FetchPage[T any](fetch func(store.Span) ([]T, error), key func(T) int64, de
 // ParseLimit reads a limit parameter: absent is DefaultLimit, else one of
 // 10, 25, 50 and 100 (MsgInvalidLimit otherwise).
 func ParseLimit(s string) (int, bool) { return parseLimit(s) }
+
+// ParseSortOrder reads a sortOrder parameter: absent is Asc, else Asc or
+// Desc (any ASCII case) or 1 and 2 (MsgInvalidSort otherwise).
+func ParseSortOrder(s string) (desc, ok bool) { return parseSortOrder(s) }

@@ -17,6 +17,7 @@ const (
 	HostInventory = "inventory.roblox.com"
 	HostUsers     = "users.roblox.com"
 	HostAuth      = "auth.roblox.com"
+	HostGroups    = "groups.roblox.com"
 	// HostSite is invcloud's own: its web pages and probes, which have no
 	// Roblox host and so no Host name.
 	HostSite = "invcloud"

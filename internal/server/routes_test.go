@@ -103,7 +103,7 @@ func TestRouteCollisions(t *testing.T) {
 	for _, r := range d.routes {
 		hosts[r.Host]++
 	}
-	for _, h := range []string{HostAPIs, HostInventory, HostUsers, HostAuth, HostSite} {
+	for _, h := range []string{HostAPIs, HostInventory, HostUsers, HostAuth, HostGroups, HostSite} {
 		if hosts[h] == 0 {
 			t.Errorf("no route of %s: the test no longer sees every surface (%v)", h, hosts)
 		}
@@ -252,7 +252,7 @@ func TestOnlyCSRFChallengeCarriesToken(t *testing.T) {
 		}
 		return cookie, legacy.CSRFToken(secret, now)
 	}
-	legacyStyle := map[string]bool{HostInventory: true, HostUsers: true, HostAuth: true}
+	legacyStyle := map[string]bool{HostInventory: true, HostUsers: true, HostAuth: true, HostGroups: true}
 	requests := 0
 	for _, r := range d.routes {
 		method, path, _ := splitPattern(r.Pattern)

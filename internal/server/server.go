@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/invcloud/invcloud/internal/auth"
+	"github.com/invcloud/invcloud/internal/groups"
 	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/metrics"
 	"github.com/invcloud/invcloud/internal/oauth"
@@ -132,6 +133,7 @@ func assemble(ctx context.Context, cfg Config) (*http.ServeMux, []hostRoute, err
 		{HostUsers, sessions.RegisterUsers},
 		{HostAuth, sessions.RegisterAuth},
 		{HostUsers, users.New(st, tokens, oc, cfg.Log).Register}, // its /cloud/ path is apis.roblox.com's
+		{HostGroups, groups.New(st, tokens, cfg.Log).Register},
 		{HostSite, func(mux routes.Mux) { own(mux, cfg) }},
 	}
 	rs, err := collect(surfaces)
