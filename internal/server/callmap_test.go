@@ -291,6 +291,101 @@ func abs(x int) int {
 	return x
 }
 
+// getJSON is a GET with json: true whose answer must be 200.
+func (n *noblox) getJSON(what, robloxHost, target string, jar bool) map[string]any {
+	n.t.Helper()
+	res := n.http(http.MethodGet, robloxHost, target, nil, jar, true, nil)
+	if res.status != http.StatusOK {
+		n.t.Fatalf("%s: RobloxAPIError %d %s", what, res.status, res.body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(res.body), &m); err != nil {
+		n.t.Fatalf("%s: %v", what, err)
+	}
+	return m
+}
+
+// getGroup is lib/groups/getGroup.js: no jar; the shout's dates become
+// Dates.
+func (n *noblox) getGroup(groupID int64) map[string]any {
+	n.t.Helper()
+	g := n.getJSON("getGroup", "groups.roblox.com", fmt.Sprintf("/v1/groups/%d", groupID), false)
+	if sh, ok := g["shout"].(map[string]any); ok {
+		for _, k := range []string{"created", "updated"} {
+			if _, err := time.Parse(time.RFC3339Nano, fmt.Sprint(sh[k])); err != nil {
+				n.t.Errorf("getGroup: shout.%s %v is no date", k, sh[k])
+			}
+		}
+	}
+	return g
+}
+
+// getRoles is lib/groups/getRoles.js: no jar; .roles sorted by rank, each
+// given ID = id.
+func (n *noblox) getRoles(groupID int64) []map[string]any {
+	n.t.Helper()
+	body := n.getJSON("getRoles", "groups.roblox.com", fmt.Sprintf("/v1/groups/%d/roles", groupID), false)
+	list, _ := body["roles"].([]any)
+	roles := make([]map[string]any, 0, len(list))
+	for _, r := range list {
+		m := r.(map[string]any)
+		m["ID"] = m["id"]
+		roles = append(roles, m)
+	}
+	slices.SortStableFunc(roles, func(a, b map[string]any) int { return int(a["rank"].(float64) - b["rank"].(float64)) })
+	return roles
+}
+
+// getRole is lib/groups/getRole.js for a number: <= 255 a rank, else a
+// role id; exactly one role must match.
+func (n *noblox) getRole(groupID int64, q int64) map[string]any {
+	n.t.Helper()
+	key := "id"
+	if q <= 255 {
+		key = "rank"
+	}
+	var found []map[string]any
+	for _, r := range n.getRoles(groupID) {
+		if r[key] == float64(q) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		n.t.Fatalf("getRole(%d): %d roles match", q, len(found))
+	}
+	return found[0]
+}
+
+// getPlayers is lib/groups/getPlayers.js: per roleset, jar (the cookie
+// when set), ?cursor=&limit=100&sortOrder=Desc, following nextPageCursor
+// until it is null.
+func (n *noblox) getPlayers(groupID int64, roleIDs ...int64) []map[string]any {
+	n.t.Helper()
+	var players []map[string]any
+	for _, r := range roleIDs {
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > 100 {
+				n.t.Fatalf("getPlayers(%d, %d): does not end", groupID, r)
+			}
+			body := n.getJSON("getPlayers", "groups.roblox.com",
+				fmt.Sprintf("/v1/groups/%d/roles/%d/users?cursor=%s&limit=100&sortOrder=Desc", groupID, r, url.QueryEscape(cursor)), true)
+			for _, u := range body["data"].([]any) {
+				players = append(players, u.(map[string]any))
+			}
+			next, ok := body["nextPageCursor"]
+			if !ok {
+				n.t.Fatalf("getPlayers: no nextPageCursor key (noblox would send cursor=undefined)")
+			}
+			if next == nil {
+				break
+			}
+			cursor = next.(string)
+		}
+	}
+	return players
+}
+
 // deleteFromInventory is lib/asset/deleteFromInventory.js: getGeneralToken,
 // then DELETE with headers {'X-CSRF-TOKEN': xcsrf}, no body.
 func (n *noblox) deleteFromInventory(assetID int64) rawResponse {
@@ -321,8 +416,8 @@ func (c *testClock) advance(d time.Duration) {
 // server on demo data, once with Roblox's host names in the Host header (a
 // bot whose DNS points at invcloud) and once with invcloud's address (the
 // base URL changed): setCookie (validated), getIdFromUsername,
-// getOwnership, getCollectibles, getGeneralToken (the session survives)
-// and deleteFromInventory, including a token noblox still holds from its
+// getOwnership, getCollectibles, getGroup, getRoles, getRole, getPlayers,
+// getGeneralToken (the session survives) and deleteFromInventory, including a token noblox still holds from its
 // 30-minute cache after invcloud rotated it.
 func TestNobloxCallMap(t *testing.T) {
 	for _, mode := range []string{"roblox-hosts", "base-url"} {
@@ -412,6 +507,32 @@ func TestNobloxCallMap(t *testing.T) {
 			hats := n.getCollectibles(demo.CollectorUser, "Hat", 1000)
 			if len(hats) == 0 || len(hats) >= len(all) {
 				t.Errorf("getCollectibles(Hat): %d of %d", len(hats), len(all))
+			}
+
+			// getGroup, getRoles, getRole, getPlayers (groups.roblox.com): ids
+			// as numbers, Guest listed, every member of every role once.
+			grp := n.getGroup(demo.GroupID)
+			if grp["id"] != float64(demo.GroupID) || grp["owner"].(map[string]any)["userId"] != float64(demo.GuideUser) {
+				t.Errorf("getGroup: %v", grp)
+			}
+			roles := n.getRoles(demo.GroupID)
+			if len(roles) != len(demo.GroupRoles) || roles[0]["name"] != "Guest" || roles[len(roles)-1]["rank"] != float64(255) {
+				t.Errorf("getRoles: %v", roles)
+			}
+			if r := n.getRole(demo.GroupID, 100); r["ID"] != float64(demo.GroupRoleModerator) {
+				t.Errorf("getRole(100): %v", r)
+			}
+			var roleIDs []int64
+			for _, r := range roles {
+				roleIDs = append(roleIDs, int64(r["ID"].(float64)))
+			}
+			players := n.getPlayers(demo.GroupID, roleIDs...)
+			seen := map[any]bool{}
+			for _, p := range players {
+				seen[p["userId"]] = true
+			}
+			if len(players) != int(grp["memberCount"].(float64)) || len(seen) != len(players) || !seen[float64(demo.GuideUser)] {
+				t.Errorf("getPlayers: %d players (%d distinct), memberCount %v", len(players), len(seen), grp["memberCount"])
 			}
 
 			// getGeneralToken: the tokenless logout hands out the token and
