@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/groups"
 	"github.com/invcloud/invcloud/internal/store"
 )
 
@@ -129,8 +130,11 @@ func TestClientRequirements(t *testing.T) {
 }
 
 // Both listings, both orders, every limit: walking forward sees every
-// member once in order; walking back from the last page retraces it.
+// member once in order; walking back from the last page retraces it. A
+// descending page reads members two at a time, so the chunked walk crosses
+// its chunk boundaries.
 func TestPaging(t *testing.T) {
+	defer groups.SetDescScanChunk(2)()
 	e := newEnv(t, nil)
 	type page struct {
 		Prev *string         `json:"previousPageCursor"`

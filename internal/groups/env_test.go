@@ -43,6 +43,11 @@ type failingStore struct {
 
 func (f failingStore) Group(context.Context, int64) (store.Group, error) { return store.Group{}, f.err }
 
+// downStore is a store that does not answer at all: its Ping fails too.
+type downStore struct{ failingStore }
+
+func (d downStore) Ping(context.Context) error { return d.err }
+
 // env is the groups handler over a SQLite store holding the demo data set
 // (demo group 5850082) and the bare group.
 type env struct {

@@ -60,6 +60,7 @@ func TestGolden(t *testing.T) {
 	}
 	cookie := map[string]string{"Cookie": account.CookieName + "=" + account.CookiePrefix + "ABAB;"}
 	fail := func(s store.Store) store.Store { return failingStore{Store: s, err: errDisk} }
+	down := func(s store.Store) store.Store { return downStore{failingStore{Store: s, err: errDisk}} }
 	cases := []goldenCase{
 		// GET /v1/groups/{groupId} (30)
 		ok("group", g),
@@ -69,6 +70,7 @@ func TestGolden(t *testing.T) {
 		bad("group-400-1-not-a-number", "/v1/groups/abc", 400, 1),
 		bad("group-400-1-zero", "/v1/groups/0", 400, 1),
 		{name: "group-500", req: req{target: g}, wrap: fail, status: 500, code: 0},
+		{name: "group-503-store-down", req: req{target: g}, wrap: down, status: 503, code: 0},
 
 		// GET /v1/groups/{groupId}/roles (31)
 		ok("roles", g+"/roles"),

@@ -46,8 +46,11 @@ const (
 	codeGroupInvalid    = 1
 	codeRoleInvalid     = 2
 	codeInvalidCursor   = 36
-	descScanChunk       = 1000
 )
+
+// descScanChunk is how many members a descending page reads at a time
+// (see members); tests make it small.
+var descScanChunk = 1000
 
 // Handler serves the endpoints.
 type Handler struct {
