@@ -135,7 +135,12 @@ func TestClientRequirements(t *testing.T) {
 // its chunk boundaries.
 func TestPaging(t *testing.T) {
 	defer groups.SetDescScanChunk(2)()
-	e := newEnv(t, nil)
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) { testPaging(t, newEnvOn(t, engine, nil)) })
+	}
+}
+
+func testPaging(t *testing.T, e *env) {
 	type page struct {
 		Prev *string         `json:"previousPageCursor"`
 		Next *string         `json:"nextPageCursor"`

@@ -18,7 +18,9 @@ import (
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/store"
+	"github.com/invcloud/invcloud/internal/store/postgres"
 	"github.com/invcloud/invcloud/internal/store/sqlite"
+	"github.com/invcloud/invcloud/internal/testsvc"
 )
 
 var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -58,8 +60,24 @@ type env struct {
 
 func newEnv(t testing.TB, wrap func(store.Store) store.Store) *env {
 	t.Helper()
+	return newEnvOn(t, "sqlite", wrap)
+}
+
+// engines are the backends the handler tests run on; PostgreSQL's run
+// skips unless INVCLOUD_TEST_POSTGRES is set.
+var engines = []string{"sqlite", "postgres"}
+
+// newEnvOn is newEnv on the named engine.
+func newEnvOn(t testing.TB, engine string, wrap func(store.Store) store.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	var s store.Store
+	var err error
+	if engine == "postgres" {
+		s, err = postgres.Open(ctx, testsvc.PostgresSchema(t))
+	} else {
+		s, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

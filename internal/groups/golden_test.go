@@ -46,7 +46,13 @@ func cursorOf(t *testing.T, e *env, target string) string {
 }
 
 func TestGolden(t *testing.T) {
-	shared := newEnv(t, nil)
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) { testGolden(t, engine) })
+	}
+}
+
+func testGolden(t *testing.T, engine string) {
+	shared := newEnvOn(t, engine, nil)
 	g := fmt.Sprint("/v1/groups/", demo.GroupID)
 	bare := fmt.Sprint("/v1/groups/", bareGroup)
 	member := fmt.Sprint(g, "/roles/", demo.GroupRoleMember, "/users")
@@ -113,7 +119,7 @@ func TestGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := shared
 			if c.wrap != nil {
-				e = newEnv(t, c.wrap)
+				e = newEnvOn(t, engine, c.wrap)
 			}
 			resp := e.do(c.req)
 			if resp.Status != c.status {
