@@ -46,7 +46,7 @@ func TestLoadGroups(t *testing.T) {
 	if err != nil || owner.RoleID != demo.GroupRoleOwner {
 		t.Errorf("owner's membership = %+v, %v", owner, err)
 	}
-	members, err := s.GroupMembers(ctx, demo.GroupID, 0, 0, 100)
+	members, err := s.GroupMembers(ctx, demo.GroupID, 0, store.Span{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

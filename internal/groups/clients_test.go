@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/invcloud/invcloud/internal/demo"
-	"github.com/invcloud/invcloud/internal/groups"
 	"github.com/invcloud/invcloud/internal/store"
 )
 
@@ -130,11 +129,8 @@ func TestClientRequirements(t *testing.T) {
 }
 
 // Both listings, both orders, every limit: walking forward sees every
-// member once in order; walking back from the last page retraces it. A
-// descending page reads members two at a time, so the chunked walk crosses
-// its chunk boundaries.
+// member once in order; walking back from the last page retraces it.
 func TestPaging(t *testing.T) {
-	defer groups.SetDescScanChunk(2)()
 	for _, engine := range engines {
 		t.Run(engine, func(t *testing.T) { testPaging(t, newEnvOn(t, engine, nil)) })
 	}

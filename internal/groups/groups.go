@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -32,7 +31,7 @@ type Store interface {
 	Group(ctx context.Context, id int64) (store.Group, error)
 	GroupRoles(ctx context.Context, groupID int64) ([]store.GroupRole, error)
 	GroupRole(ctx context.Context, groupID, roleID int64) (store.GroupRole, error)
-	GroupMembers(ctx context.Context, groupID, roleID, afterUser int64, limit int) ([]store.GroupMembership, error)
+	GroupMembers(ctx context.Context, groupID, roleID int64, sp store.Span) ([]store.GroupMembership, error)
 	GroupShout(ctx context.Context, groupID int64) (store.GroupShout, error)
 }
 
@@ -47,10 +46,6 @@ const (
 	codeRoleInvalid     = 2
 	codeInvalidCursor   = 36
 )
-
-// descScanChunk is how many members a descending page reads at a time
-// (see members); tests make it small.
-var descScanChunk = 1000
 
 // Handler serves the endpoints.
 type Handler struct {
@@ -278,38 +273,9 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, groupID, roleID i
 }
 
 // members reads memberships in the direction of sp, past sp.From (0: from
-// the start). The store walks members by ascending user id only, so a
-// descending span reads every member below sp.From and keeps the last
-// sp.Limit: a cost in the group's size, not the page's (reported; a Span
-// reader in the store removes it).
+// the start): one keyset range in the store, either way.
 func (h *Handler) members(ctx context.Context, groupID, roleID int64, sp store.Span) ([]store.GroupMembership, error) {
-	if !sp.Desc {
-		return h.store.GroupMembers(ctx, groupID, roleID, sp.From, sp.Limit)
-	}
-	var keep []store.GroupMembership
-	after := int64(0)
-	for {
-		rows, err := h.store.GroupMembers(ctx, groupID, roleID, after, descScanChunk)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range rows {
-			if sp.From != 0 && m.UserID >= sp.From {
-				rows = nil
-				break
-			}
-			keep = append(keep, m)
-			if len(keep) > sp.Limit {
-				keep = keep[1:]
-			}
-			after = m.UserID
-		}
-		if len(rows) < descScanChunk {
-			break
-		}
-	}
-	slices.Reverse(keep)
-	return keep, nil
+	return h.store.GroupMembers(ctx, groupID, roleID, sp)
 }
 
 // usersOf returns the users of memberships by id.

@@ -144,10 +144,10 @@ type GroupStore interface {
 	// no such role.
 	GroupRole(ctx context.Context, groupID, roleID int64) (GroupRole, error)
 
-	// GroupMembers lists up to limit memberships of a group with user ids
-	// above afterUser, by user id; roleID other than 0 keeps only that
-	// role's members.
-	GroupMembers(ctx context.Context, groupID, roleID, afterUser int64, limit int) ([]GroupMembership, error)
+	// GroupMembers lists the memberships of a group in the keyset page sp
+	// of user ids (up from sp.From, or down when sp.Desc); roleID other
+	// than 0 keeps only that role's members.
+	GroupMembers(ctx context.Context, groupID, roleID int64, sp Span) ([]GroupMembership, error)
 	// GroupMembership returns a user's membership of a group; ErrNotFound
 	// if the user is not a member.
 	GroupMembership(ctx context.Context, groupID, userID int64) (GroupMembership, error)

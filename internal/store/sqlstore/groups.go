@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"fmt"
+	"math"
 	"time"
 	"unicode/utf8"
 
@@ -227,14 +228,22 @@ func queryMemberships(ctx context.Context, q Querier, what, query string, args .
 
 // GroupMembers implements store.GroupStore: a range of the key (or of the
 // by_role index), in user id order.
-func (s *Store) GroupMembers(ctx context.Context, groupID, roleID, afterUser int64, limit int) ([]store.GroupMembership, error) {
+func (s *Store) GroupMembers(ctx context.Context, groupID, roleID int64, sp store.Span) ([]store.GroupMembership, error) {
 	what := fmt.Sprintf("members of group %d", groupID)
+	// Both directions are one index range: (group_id, user_id) is the key.
+	cmp, order, from := ">", "", sp.From
+	if sp.Desc {
+		cmp, order = "<", " DESC"
+		if from == 0 {
+			from = math.MaxInt64
+		}
+	}
 	if roleID != 0 {
 		return queryMemberships(ctx, s.db, what, `SELECT `+membershipColumns+` FROM group_memberships
-			WHERE group_id = $1 AND role_id = $2 AND user_id > $3 ORDER BY user_id LIMIT $4`, groupID, roleID, afterUser, limit)
+			WHERE group_id = $1 AND role_id = $2 AND user_id `+cmp+` $3 ORDER BY user_id`+order+` LIMIT $4`, groupID, roleID, from, sp.Limit)
 	}
 	return queryMemberships(ctx, s.db, what, `SELECT `+membershipColumns+` FROM group_memberships
-		WHERE group_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`, groupID, afterUser, limit)
+		WHERE group_id = $1 AND user_id `+cmp+` $2 ORDER BY user_id`+order+` LIMIT $3`, groupID, from, sp.Limit)
 }
 
 // GroupMembership implements store.GroupStore.

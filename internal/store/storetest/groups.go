@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -184,11 +185,11 @@ func testGroupPaging(t *testing.T, s store.Store) {
 		mustNil(t, err, "AddGroupMember")
 		ids = append(ids, id)
 	}
-	walk := func(role int64, size int) []int64 {
+	walkDir := func(role int64, size int, desc bool) []int64 {
 		var out []int64
 		after := int64(0)
 		for {
-			page, err := s.GroupMembers(ctx, testGroup, role, after, size)
+			page, err := s.GroupMembers(ctx, testGroup, role, store.Span{From: after, Limit: size, Desc: desc})
 			mustNil(t, err, "GroupMembers")
 			if len(page) > size {
 				t.Fatalf("page of %d at size %d", len(page), size)
@@ -205,9 +206,15 @@ func testGroupPaging(t *testing.T, s store.Store) {
 			after = page[len(page)-1].UserID
 		}
 	}
+	walk := func(role int64, size int) []int64 { return walkDir(role, size, false) }
+	down := slices.Clone(ids)
+	slices.Reverse(down)
 	for _, size := range []int{1, 7, 100} {
 		if got := walk(0, size); fmt.Sprint(got) != fmt.Sprint(ids) {
 			t.Errorf("members at page size %d: %d users, want %d in id order", size, len(got), len(ids))
+		}
+		if got := walkDir(0, size, true); fmt.Sprint(got) != fmt.Sprint(down) {
+			t.Errorf("members down at page size %d: %d users, want %d in descending id order", size, len(got), len(ids))
 		}
 	}
 	var mods []int64
