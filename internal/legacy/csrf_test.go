@@ -15,6 +15,7 @@ import (
 
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/golden"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/server"
@@ -45,7 +46,7 @@ func TestCSRFHandshake(t *testing.T) {
 
 	first := e.do(req{method: http.MethodPost, target: target, as: demo.GuideUser})
 	tok := first.Header.Get("x-csrf-token")
-	if first.Status != http.StatusForbidden || tok == "" || compact(first.Body) != `{"errors":[{"code":0,"message":"XSRF token invalid"}]}` {
+	if first.Status != http.StatusForbidden || tok == "" || golden.Compact(first.Body) != `{"errors":[{"code":0,"message":"XSRF token invalid"}]}` {
 		t.Fatalf("first call: %d, token %q, body %s", first.Status, tok, first.Body)
 	}
 	if _, w := e.Calls.counts(); w != 0 || !slices.Equal(collection(t, e.Store, demo.GuideUser), before) {
@@ -55,7 +56,7 @@ func TestCSRFHandshake(t *testing.T) {
 		t.Errorf("token %q: want 12 characters, like Roblox's", tok)
 	}
 	retry := e.do(req{method: http.MethodPost, target: target, as: demo.GuideUser, header: map[string]string{"X-CSRF-TOKEN": tok}})
-	if retry.Status != http.StatusOK || compact(retry.Body) != `{}` {
+	if retry.Status != http.StatusOK || golden.Compact(retry.Body) != `{}` {
 		t.Fatalf("retry: %d %s", retry.Status, retry.Body)
 	}
 	if got := collection(t, e.Store, demo.GuideUser); !slices.Contains(got, inventory.ItemRef{Type: inventory.ItemAsset, ID: hat}) {

@@ -1,10 +1,8 @@
 package session_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +18,7 @@ import (
 
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/golden"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/pagetoken"
@@ -287,57 +285,7 @@ func TestGolden(t *testing.T) {
 // goldenHeaders are the response headers a golden file records.
 var goldenHeaders = []string{"Content-Type", "Cache-Control", "Allow", "X-Csrf-Token", "Set-Cookie"}
 
-type golden struct {
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers"`
-	Body    json.RawMessage   `json:"body"`
-}
-
 func checkGolden(t *testing.T, name string, resp response) {
 	t.Helper()
-	got := golden{Status: resp.Status, Headers: map[string]string{}, Body: resp.Body}
-	for _, h := range goldenHeaders {
-		if v := resp.Header.Get(h); v != "" {
-			got.Headers[h] = v
-		}
-	}
-	path := filepath.Join(goldenDir, name+".json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(got); err != nil {
-			t.Fatalf("encode %s: %v (body %s)", name, err, resp.Body)
-		}
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want golden
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatalf("golden %s: %v", path, err)
-	}
-	if got.Status != want.Status {
-		t.Errorf("status %d, golden %d", got.Status, want.Status)
-	}
-	if fmt.Sprint(got.Headers) != fmt.Sprint(want.Headers) {
-		t.Errorf("headers %v, golden %v", got.Headers, want.Headers)
-	}
-	// The bytes, not just JSON equality: field order and spacing too.
-	var w bytes.Buffer
-	if err := json.Compact(&w, want.Body); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(resp.Body, w.Bytes()) {
-		t.Errorf("body differs from %s\ngot:  %s\nwant: %s", path, resp.Body, w.Bytes())
-	}
+	golden.Files{Dir: goldenDir, Update: *update, Headers: goldenHeaders, ExactBody: true}.Check(t, name, resp.Status, resp.Header, resp.Body)
 }

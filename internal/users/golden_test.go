@@ -1,18 +1,16 @@
 package users_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/invcloud/invcloud/internal/account"
 	"github.com/invcloud/invcloud/internal/demo"
+	"github.com/invcloud/invcloud/internal/golden"
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/store"
 )
@@ -24,12 +22,6 @@ const goldenDir = "testdata/golden"
 // goldenHeaders are the response headers a golden file records (when
 // present): the ones clients act on.
 var goldenHeaders = []string{"Content-Type", "Cache-Control", "Allow", "X-Csrf-Token", "X-Ratelimit-Limit"}
-
-type golden struct {
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers"`
-	Body    json.RawMessage   `json:"body"`
-}
 
 type goldenCase struct {
 	name string
@@ -224,53 +216,5 @@ func errorCode(b []byte) int {
 
 func checkGolden(t *testing.T, name string, resp response) {
 	t.Helper()
-	got := golden{Status: resp.Status, Headers: map[string]string{}, Body: resp.Body}
-	for _, h := range goldenHeaders {
-		if v := resp.Header.Get(h); v != "" {
-			got.Headers[h] = v
-		}
-	}
-	path := filepath.Join(goldenDir, name+".json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(got); err != nil {
-			t.Fatalf("encode %s: %v (body %s)", name, err, resp.Body)
-		}
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	var want golden
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatalf("golden %s: %v", path, err)
-	}
-	if got.Status != want.Status {
-		t.Errorf("status %d, golden %d", got.Status, want.Status)
-	}
-	if fmt.Sprint(got.Headers) != fmt.Sprint(want.Headers) {
-		t.Errorf("headers %v, golden %v", got.Headers, want.Headers)
-	}
-	// Bytes, not just JSON equality: field order and number forms too.
-	if g, w := compact(resp.Body), compact(want.Body); g != w {
-		t.Errorf("body differs from %s\ngot:  %s\nwant: %s", path, g, w)
-	}
-}
-
-func compact(b []byte) string {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, b); err != nil {
-		return string(b)
-	}
-	return buf.String()
+	golden.Files{Dir: goldenDir, Update: *update, Headers: goldenHeaders}.Check(t, name, resp.Status, resp.Header, resp.Body)
 }
