@@ -6,18 +6,15 @@ package groups
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/invcloud/invcloud/internal/inventory"
 	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/pagetoken"
-	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
@@ -75,52 +72,10 @@ func (h *Handler) Register(mux routes.Mux) {
 
 // ---- responses (the legacy envelope, spec 6.1, 23.3) ----
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"errors":[{"code":0,"message":"`+legacy.MsgUnknownError+`"}]}`)
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	hd.Set("Cache-Control", "no-store, must-revalidate, no-cache")
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
-func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: code, Message: msg, UserFacingMessage: legacy.UserFacingMessage}}})
-}
-
-func writeFramework(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: 0, Message: msg}}})
-}
-
 // internal answers a failed store call: 499 when the client went away, 503
 // when the store is down, else 500.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case reqerr.Log(h.log, r, "groups request failed", err, "path", r.URL.Path):
-		writeFramework(w, reqerr.StatusClientClosed, legacy.MsgCancelled)
-	case h.storeDown(r):
-		writeFramework(w, http.StatusServiceUnavailable, legacy.MsgUnavailable)
-	default:
-		writeFramework(w, http.StatusInternalServerError, legacy.MsgUnknownError)
-	}
-}
-
-func (h *Handler) storeDown(r *http.Request) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
-	defer cancel()
-	return h.store.Ping(ctx) != nil
-}
-
-// parseID accepts a positive decimal int64 written with digits only.
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 19 || s[0] < '0' || s[0] > '9' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
+	legacy.Fail(w, r, h.log, "groups request failed", h.store.Ping, legacy.Envelope, err)
 }
 
 // legacyTime is RFC 3339 in UTC with the fraction's trailing zeros trimmed
@@ -134,14 +89,14 @@ func groupUser(u inventory.User) wire.GroupUser {
 // loadGroup reads the path's group; an id that is not one, or names no
 // group, is 400 code 1 with msg.
 func (h *Handler) loadGroup(w http.ResponseWriter, r *http.Request, msg string) (store.Group, bool) {
-	id, ok := parseID(r.PathValue("groupId"))
+	id, ok := legacy.ParseID(r.PathValue("groupId"))
 	if !ok {
-		writeError(w, http.StatusBadRequest, codeGroupInvalid, msg)
+		legacy.WriteError(w, http.StatusBadRequest, codeGroupInvalid, msg)
 		return store.Group{}, false
 	}
 	g, err := h.store.Group(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusBadRequest, codeGroupInvalid, msg)
+		legacy.WriteError(w, http.StatusBadRequest, codeGroupInvalid, msg)
 		return g, false
 	}
 	if err != nil {
@@ -193,7 +148,7 @@ func (h *Handler) group(w http.ResponseWriter, r *http.Request) {
 			resp.Shout.Poster = &u
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 // ---- GET /v1/groups/{groupId}/roles (spec 31) ----
@@ -205,7 +160,7 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := h.store.GroupRoles(r.Context(), g.ID)
 	if errors.Is(err, store.ErrNotFound) { // deleted meanwhile
-		writeError(w, http.StatusBadRequest, codeGroupInvalid, msgTheGroupInvalid)
+		legacy.WriteError(w, http.StatusBadRequest, codeGroupInvalid, msgTheGroupInvalid)
 		return
 	}
 	if err != nil {
@@ -216,7 +171,7 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
 	for _, ro := range rs {
 		resp.Roles = append(resp.Roles, wire.GroupRole{ID: ro.ID, Name: ro.Name, Description: ro.Description, Rank: ro.Rank, MemberCount: ro.MemberCount})
 	}
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 // ---- the member listings (spec 32, 33) ----
@@ -234,12 +189,12 @@ func parseList(w http.ResponseWriter, r *http.Request) (listQuery, bool) {
 	v := r.URL.Query()
 	limit, ok := legacy.ParseLimit(v.Get("limit"))
 	if !ok {
-		writeFramework(w, http.StatusBadRequest, legacy.MsgInvalidLimit)
+		legacy.Envelope.Write(w, http.StatusBadRequest, legacy.MsgInvalidLimit)
 		return listQuery{}, false
 	}
 	desc, ok := legacy.ParseSortOrder(v.Get("sortOrder"))
 	if !ok {
-		writeFramework(w, http.StatusBadRequest, legacy.MsgInvalidSort)
+		legacy.Envelope.Write(w, http.StatusBadRequest, legacy.MsgInvalidSort)
 		return listQuery{}, false
 	}
 	return listQuery{limit: limit, desc: desc, cursor: v.Get("cursor")}, true
@@ -257,7 +212,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, groupID, roleID i
 	if q.cursor != "" {
 		c, err := legacy.OpenCursor(h.tokens, q.cursor, bind)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, codeInvalidCursor, msgPaginationCursor)
+			legacy.WriteError(w, http.StatusBadRequest, codeInvalidCursor, msgPaginationCursor)
 			return legacy.Page[store.GroupMembership]{}, false
 		}
 		cur = &c
@@ -313,13 +268,13 @@ func (h *Handler) roleUsers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	roleID, ok := parseID(r.PathValue("roleSetId"))
+	roleID, ok := legacy.ParseID(r.PathValue("roleSetId"))
 	if !ok {
-		writeError(w, http.StatusForbidden, codeRoleInvalid, msgRoleInvalid)
+		legacy.WriteError(w, http.StatusForbidden, codeRoleInvalid, msgRoleInvalid)
 		return
 	}
 	if _, err := h.store.GroupRole(r.Context(), g.ID, roleID); errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusForbidden, codeRoleInvalid, msgRoleInvalid)
+		legacy.WriteError(w, http.StatusForbidden, codeRoleInvalid, msgRoleInvalid)
 		return
 	} else if err != nil {
 		h.internal(w, r, err)
@@ -342,7 +297,7 @@ func (h *Handler) roleUsers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp.PreviousPageCursor, resp.NextPageCursor = h.seal(p.Prev, bind), h.seal(p.Next, bind)
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 // GET /v1/groups/{groupId}/users (spec 33).
@@ -383,5 +338,5 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp.PreviousPageCursor, resp.NextPageCursor = h.seal(p.Prev, bind), h.seal(p.Next, bind)
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }

@@ -113,6 +113,16 @@ func (st Style) Write(w http.ResponseWriter, status int, msg string) {
 // WriteJSON writes v with the headers of the ASP.NET hosts' answers.
 func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
 
+// WriteError writes an endpoint's numbered error in the ASP.NET envelope,
+// with the userFacingMessage Roblox adds to those.
+func WriteError(w http.ResponseWriter, status, code int, msg string) {
+	writeError(w, status, code, msg)
+}
+
+// ParseID accepts a positive decimal int64 written with digits only: the
+// rule of every legacy path id.
+func ParseID(s string) (int64, bool) { return parseID(s) }
+
 // WriteBareJSON writes body with the headers of auth.roblox.com's captured
 // answer (spec 23.2): JSON in UTF-8, "no-cache".
 func WriteBareJSON(w http.ResponseWriter, status int, body []byte) {
@@ -234,7 +244,11 @@ func (s *Sessions) Guard(st Style, next http.HandlerFunc) http.Handler {
 // Cloud does: 499, logged at debug level, not a 5xx. It reports whether it
 // answered.
 func (s *Sessions) ClientGone(w http.ResponseWriter, r *http.Request, st Style, err error) bool {
-	if !reqerr.Log(s.log, r, "legacy request failed", err, "path", r.URL.Path) {
+	return clientGone(w, r, s.log, "legacy request failed", st, err)
+}
+
+func clientGone(w http.ResponseWriter, r *http.Request, log *slog.Logger, what string, st Style, err error) bool {
+	if !reqerr.Log(log, r, what, err, "path", r.URL.Path) {
 		return false
 	}
 	st.Write(w, reqerr.StatusClientClosed, MsgCancelled)
@@ -244,12 +258,20 @@ func (s *Sessions) ClientGone(w http.ResponseWriter, r *http.Request, st Style, 
 // Fail answers a failure of the store: 499 when the client went away, 503
 // when the store does not answer (clients retry), else 500.
 func (s *Sessions) Fail(w http.ResponseWriter, r *http.Request, st Style, err error) {
-	if s.ClientGone(w, r, st, err) {
+	Fail(w, r, s.log, "legacy request failed", s.store.Ping, st, err)
+}
+
+// Fail answers a failed call on any legacy-style host in its style st: 499
+// and a debug line when the client went away, 503 when ping says the store
+// does not answer (clients back off and retry), else 500 and an error line
+// logged as what.
+func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, what string, ping func(context.Context) error, st Style, err error) {
+	if clientGone(w, r, log, what, st, err) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
 	defer cancel()
-	if s.store.Ping(ctx) != nil {
+	if ping(ctx) != nil {
 		st.Write(w, http.StatusServiceUnavailable, MsgUnavailable)
 		return
 	}

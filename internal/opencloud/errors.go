@@ -36,6 +36,12 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, wire.Error{Code: code, Message: msg})
 }
 
+// WriteError writes the standard v2 error envelope, for the resources of
+// other packages (the User resource).
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	writeError(w, status, code, msg)
+}
+
 // WriteGateway writes the gateway envelope used for authentication and
 // routing failures.
 func WriteGateway(w http.ResponseWriter, status int, msg string) {

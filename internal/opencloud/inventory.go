@@ -120,7 +120,14 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *auth.Pri
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if reqerr.Log(h.log, r, "request failed", err) {
+	Fail(w, r, h.log, "request failed", h.store.Ping, err)
+}
+
+// Fail answers a failed call on an Open Cloud resource: 499 CANCELLED and a
+// debug line when the client went away, 503 UNAVAILABLE when ping says the
+// store does not answer, else 500 INTERNAL and an error line logged as what.
+func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, what string, ping func(context.Context) error, err error) {
+	if reqerr.Log(log, r, what, err) {
 		writeError(w, reqerr.StatusClientClosed, "CANCELLED", "The request was cancelled.")
 		return
 	}
@@ -128,7 +135,7 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	// clients retry (their SDKs back off on 503).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
 	defer cancel()
-	if h.store.Ping(ctx) != nil {
+	if ping(ctx) != nil {
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "The service is currently unavailable.")
 		return
 	}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/invcloud/invcloud/internal/apikey"
+	"github.com/invcloud/invcloud/internal/legacy"
 	"github.com/invcloud/invcloud/internal/opencloud"
-	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/store"
 	"github.com/invcloud/invcloud/wire"
 )
@@ -28,37 +28,23 @@ const Locale = "en_us"
 // SocialVisibility is the visibility of every user's (empty) social links.
 const SocialVisibility = "NO_ONE"
 
-func writeCloudError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	body, _ := json.Marshal(wire.Error{Code: code, Message: msg})
-	w.Write(body)
-}
-
 func (h *Handler) cloudUser(w http.ResponseWriter, r *http.Request) {
 	p := h.gate.Gate(w, r, GetUserPolicy)
 	if p == nil {
 		return
 	}
-	id, ok := parseID(r.PathValue("user_id"))
+	id, ok := legacy.ParseID(r.PathValue("user_id"))
 	if !ok {
-		writeCloudError(w, http.StatusBadRequest, opencloud.CodeInvalidArgument, "Invalid User ID in the request.")
+		opencloud.WriteError(w, http.StatusBadRequest, opencloud.CodeInvalidArgument, "Invalid User ID in the request.")
 		return
 	}
 	u, err := h.store.User(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeCloudError(w, http.StatusNotFound, opencloud.CodeNotFound, "User not found.")
+		opencloud.WriteError(w, http.StatusNotFound, opencloud.CodeNotFound, "User not found.")
 		return
 	}
 	if err != nil {
-		switch {
-		case reqerr.Log(h.log, r, "users request failed", err, "path", r.URL.Path):
-			writeCloudError(w, reqerr.StatusClientClosed, "CANCELLED", "The request was cancelled.")
-		case h.storeDown(r):
-			writeCloudError(w, http.StatusServiceUnavailable, opencloud.CodeUnavailable, "The service is currently unavailable.")
-		default:
-			writeCloudError(w, http.StatusInternalServerError, opencloud.CodeInternal, "Internal server error.")
-		}
+		opencloud.Fail(w, r, h.log, "users request failed", h.store.Ping, err)
 		return
 	}
 	sid := strconv.FormatInt(u.ID, 10)
@@ -74,7 +60,7 @@ func (h *Handler) cloudUser(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		writeCloudError(w, http.StatusInternalServerError, opencloud.CodeInternal, "Internal server error.")
+		opencloud.WriteError(w, http.StatusInternalServerError, opencloud.CodeInternal, "Internal server error.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -161,10 +161,10 @@ func answerRequestError(w http.ResponseWriter, err error) {
 		re = errInvalidRequest
 	}
 	if re.code == 0 {
-		writeFramework(w, http.StatusBadRequest, re.msg)
+		legacy.Envelope.Write(w, http.StatusBadRequest, re.msg)
 		return
 	}
-	writeError(w, http.StatusBadRequest, re.code, re.msg)
+	legacy.WriteError(w, http.StatusBadRequest, re.code, re.msg)
 }
 
 func (h *Handler) usersByName(w http.ResponseWriter, r *http.Request) {
@@ -195,7 +195,7 @@ func (h *Handler) usersByName(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Data = append(resp.Data, wire.UserByName{RequestedUsername: n, ID: u.ID, Name: u.Name, DisplayName: u.DisplayName})
 	}
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 func (h *Handler) usersByID(w http.ResponseWriter, r *http.Request) {
@@ -224,25 +224,25 @@ func (h *Handler) usersByID(w http.ResponseWriter, r *http.Request) {
 			resp.Data = append(resp.Data, wire.UserByID{ID: u.ID, Name: u.Name, DisplayName: u.DisplayName})
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r.PathValue("userId"))
+	id, ok := legacy.ParseID(r.PathValue("userId"))
 	if !ok {
-		writeError(w, http.StatusNotFound, 3, msgInvalidUserID)
+		legacy.WriteError(w, http.StatusNotFound, 3, msgInvalidUserID)
 		return
 	}
 	u, err := h.store.User(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, 3, msgInvalidUserID)
+		legacy.WriteError(w, http.StatusNotFound, 3, msgInvalidUserID)
 		return
 	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.UserDetail{
+	legacy.WriteJSON(w, http.StatusOK, wire.UserDetail{
 		Description: u.Description, Created: legacyTime(u.Created), IsBanned: u.Banned,
 		ID: u.ID, Name: u.Name, DisplayName: u.DisplayName,
 	})
@@ -294,7 +294,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	if q.Cursor != "" {
 		c, err := legacy.OpenCursor(h.tokens, q.Cursor, binding)
 		if err != nil {
-			writeFramework(w, http.StatusBadRequest, legacy.MsgInvalidCursor)
+			legacy.Envelope.Write(w, http.StatusBadRequest, legacy.MsgInvalidCursor)
 			return
 		}
 		cur = &c
@@ -313,7 +313,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.PreviousPageCursor, resp.NextPageCursor = h.seal(p.Prev, binding), h.seal(p.Next, binding)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	legacy.WriteJSON(w, http.StatusOK, resp)
 }
 
 func (h *Handler) seal(c *legacy.Cursor, binding string) *string {

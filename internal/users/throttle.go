@@ -46,14 +46,14 @@ func (h *Handler) throttleSearch(w http.ResponseWriter, r *http.Request) bool {
 	res, err := t.Throttle(r.Context(), SearchPolicy, key)
 	switch {
 	case errors.Is(err, ratelimit.ErrUnavailable):
-		writeFramework(w, http.StatusServiceUnavailable, legacy.MsgUnavailable)
+		legacy.Envelope.Write(w, http.StatusServiceUnavailable, legacy.MsgUnavailable)
 		return false
 	case err != nil:
 		h.internal(w, r, err)
 		return false
 	case !res.Allowed:
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((res.RetryAfter+time.Second-1)/time.Second))))
-		writeError(w, http.StatusTooManyRequests, 4, "Too many requests.")
+		legacy.WriteError(w, http.StatusTooManyRequests, 4, "Too many requests.")
 		return false
 	}
 	return true

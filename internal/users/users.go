@@ -6,10 +6,8 @@ package users
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/invcloud/invcloud/internal/auth"
@@ -18,10 +16,8 @@ import (
 	"github.com/invcloud/invcloud/internal/opencloud"
 	"github.com/invcloud/invcloud/internal/pagetoken"
 	"github.com/invcloud/invcloud/internal/ratelimit"
-	"github.com/invcloud/invcloud/internal/reqerr"
 	"github.com/invcloud/invcloud/internal/routes"
 	"github.com/invcloud/invcloud/internal/store"
-	"github.com/invcloud/invcloud/wire"
 )
 
 // Store is what the handlers read.
@@ -79,7 +75,7 @@ func (h *Handler) Register(mux routes.Mux) {
 		allow := http.MethodPost
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			writeFramework(w, http.StatusMethodNotAllowed, "The requested resource does not support http method '"+r.Method+"'.")
+			legacy.Envelope.Write(w, http.StatusMethodNotAllowed, "The requested resource does not support http method '"+r.Method+"'.")
 		})
 	}
 	mux.HandleFunc("/cloud/v2/users/{user_id}", func(w http.ResponseWriter, r *http.Request) {
@@ -89,59 +85,13 @@ func (h *Handler) Register(mux routes.Mux) {
 
 // ---- legacy responses (the users.roblox.com envelope, spec 6.1, 23.3) ----
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"errors":[{"code":0,"message":"`+legacy.MsgUnknownError+`"}]}`)
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	hd.Set("Cache-Control", "no-store, must-revalidate, no-cache")
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
-// writeError writes an endpoint's numbered error.
-func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: code, Message: msg, UserFacingMessage: legacy.UserFacingMessage}}})
-}
-
-// writeFramework writes a code 0 error, which has no userFacingMessage.
-func writeFramework(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, wire.LegacyErrors{Errors: []wire.LegacyError{{Code: 0, Message: msg}}})
-}
-
-// storeDown reports whether the store does not answer, so a failure is an
-// outage (503: clients back off and retry) rather than a bug (500).
-func (h *Handler) storeDown(r *http.Request) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 500*time.Millisecond)
-	defer cancel()
-	return h.store.Ping(ctx) != nil
-}
-
 // internal answers a failed store call on the legacy host: 499 when the
 // client went away, 503 when the store is down, else 500.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case reqerr.Log(h.log, r, "users request failed", err, "path", r.URL.Path):
-		writeFramework(w, reqerr.StatusClientClosed, legacy.MsgCancelled)
-	case h.storeDown(r):
-		writeFramework(w, http.StatusServiceUnavailable, legacy.MsgUnavailable)
-	default:
-		writeFramework(w, http.StatusInternalServerError, legacy.MsgUnknownError)
-	}
+	legacy.Fail(w, r, h.log, "users request failed", h.store.Ping, legacy.Envelope, err)
 }
 
 // ---- parameters ----
-
-// parseID accepts a positive decimal int64 written with digits only.
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 19 || s[0] < '0' || s[0] > '9' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
 
 // legacyTime formats a time as the legacy hosts do: RFC 3339 in UTC, the
 // fraction's trailing zeros trimmed ("2013-07-13T07:50:00.083Z").
